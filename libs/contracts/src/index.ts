@@ -1,0 +1,13 @@
+export {
+  RunSpecSchema,
+  parseRunSpec,
+  type RunSpec,
+  type RunSpecInput,
+  DATASETS,
+  NEGATIVE_STRATEGIES,
+  CLASSIFIERS,
+  OBJECTIVES,
+  VARIANTS,
+} from './run-spec.js';
+export { InvalidSpecError } from './invalid-spec-error.js';
+export { TrainSummarySchema, type TrainSummary, type EpochRecord } from './train-summary.js';

@@ -1,0 +1,37 @@
+import Type from 'typebox';
+
+const EpochRecordSchema = Type.Object({
+  epoch: Type.Integer({ minimum: 1 }),
+  chapter: Type.Integer({ minimum: 1 }),
+  loss: Type.Number({ description: 'mean FF loss over the layers in this epoch' }),
+  layerLoss: Type.Array(Type.Number()),
+  accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  seconds: Type.Number({ description: 'wall time of this epoch, evaluation excluded' }),
+});
+
+/**
+ * What `pff train --json` prints and what a finished run reports: accuracy on the
+ * test set as a fraction, and training time that excludes evaluation.
+ */
+export const TrainSummarySchema = Type.Object({
+  accuracy: Type.Number({ minimum: 0, maximum: 1 }),
+  trainSeconds: Type.Number(),
+  evalSeconds: Type.Number(),
+  epochs: Type.Integer(),
+  chapters: Type.Integer(),
+  samplesPerSecond: Type.Number({ description: 'training samples (positives) per second per layer pass' }),
+  variant: Type.String(),
+  objective: Type.String(),
+  classifier: Type.String(),
+  neg: Type.String(),
+  dataset: Type.String(),
+  layers: Type.Array(Type.Integer()),
+  trainSamples: Type.Integer(),
+  testSamples: Type.Integer(),
+  backend: Type.String(),
+  seed: Type.Integer(),
+  history: Type.Array(EpochRecordSchema),
+});
+
+export type TrainSummary = Type.Static<typeof TrainSummarySchema>;
+export type EpochRecord = Type.Static<typeof EpochRecordSchema>;

@@ -1,0 +1,2 @@
+export { createRng, type Rng } from './rng.js';
+export { permutation, shuffleInPlace } from './shuffle.js';
