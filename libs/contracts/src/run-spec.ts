@@ -94,6 +94,6 @@ function fieldOf(instancePath: string, params: unknown): string {
 function describe(error: { keyword: string; message: string; params: unknown }): string {
   const params = error.params as { allowedValues?: unknown[]; additionalProperties?: string[] };
   if (params.allowedValues) return `must be one of ${params.allowedValues.join(', ')}`;
-  if (params.additionalProperties) return 'is not a known option';
+  if (params.additionalProperties || error.keyword === 'boolean') return 'is not a known option';
   return error.message;
 }

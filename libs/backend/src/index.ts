@@ -1,0 +1,1 @@
+export { initBackend, BACKEND_KINDS, type BackendKind, type BackendInfo } from './init-backend.js';
