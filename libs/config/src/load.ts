@@ -1,0 +1,27 @@
+import convict from 'convict';
+import { ConfigError } from './config-error.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Builds, validates (strictly) and freezes a config from a convict schema and the
+ * given environment. The environment is an argument: nothing else reads process.env.
+ */
+export function loadConfig<T>(schema: convict.Schema<T>, env: Env): Readonly<T> {
+  const config = convict(schema, { env: { ...env }, args: [] });
+  try {
+    config.validate({ allowed: 'strict' });
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${withEnvNames(schema, (err as Error).message)}`, { cause: err });
+  }
+  return Object.freeze(config.getProperties());
+}
+
+/** convict names the setting; add the environment variable users actually set. */
+function withEnvNames<T>(schema: convict.Schema<T>, message: string): string {
+  let out = message;
+  for (const [key, value] of Object.entries(schema as Record<string, { env?: string }>)) {
+    if (value.env) out = out.replace(new RegExp(`^${key}:`, 'm'), `${key} (${value.env}):`);
+  }
+  return out;
+}

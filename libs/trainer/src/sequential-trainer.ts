@@ -1,0 +1,272 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { EpochRecord, RunSpec, TrainSummary } from '@pff/contracts';
+import { batchesOf, type Dataset, type DatasetPair } from '@pff/datasets';
+import { FFNetwork, learningRateAt } from '@pff/ff-core';
+import { createRng, permutation } from '@pff/random';
+import { gatherRows, scatterRows, writeImageRows } from './batch-input.js';
+import { accuracyOf, scoreDataset } from './evaluate.js';
+import { createNegativeLabels } from './negatives.js';
+import { networkConfigOf } from './network-config.js';
+import type { ProgressListener } from './progress.js';
+
+export interface SequentialTrainerDeps {
+  readonly spec: RunSpec;
+  readonly data: DatasetPair;
+  /** Milliseconds, monotonic. */
+  readonly clock?: () => number;
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainOutcome {
+  readonly summary: TrainSummary;
+  /** The trained network; the caller disposes it. */
+  readonly network: FFNetwork;
+}
+
+/** One layer's input for a chapter: per-sample rows, or null for the images themselves. */
+interface LayerInput {
+  readonly positive: Float32Array | null;
+  readonly negative: Float32Array | null;
+  readonly neutral: Float32Array | null;
+  readonly width: number;
+}
+
+/**
+ * The N = 1 baseline in the paper's schedule: E epochs cut into S chapters; each
+ * chapter trains layer 1 for E/S epochs, then layer 2 on layer 1's output, and so on,
+ * then the softmax head. A layer passes on the activations it computed while training
+ * its chapter's last epoch (before each batch's update), exactly what a pipeline stage
+ * publishes, so pipelined variants compute the same function of the same data.
+ * Deterministic for a seed.
+ */
+export async function trainSequential(deps: SequentialTrainerDeps): Promise<TrainOutcome> {
+  const { spec, data } = deps;
+  const clock = deps.clock ?? (() => performance.now());
+  const { train } = data;
+  const rng = createRng(spec.seed);
+  const network = new FFNetwork(networkConfigOf(spec, train.inputSize, train.maxValue), rng.fork(1));
+  const negatives = createNegativeLabels(spec.neg, train.labels, train.classes, rng.fork(2), spec.adaptiveSampling);
+  const epochsPerChapter = spec.epochs / spec.chapters;
+  const batchesPerEpoch = Math.ceil(train.count / spec.batch);
+  const hasHead = network.head !== null;
+  const stepsPerChapter = epochsPerChapter * batchesPerEpoch * (spec.layers.length + (hasHead ? 1 : 0));
+  const totalSteps = stepsPerChapter * spec.chapters;
+  const history: EpochRecord[] = [];
+  let trainMs = 0;
+  let evalMs = 0;
+  let step = 0;
+  let trainScores: Float32Array | null = null;
+
+  const report = (phase: 'train' | 'head', chapter: number, layer: number, loss: number): void => {
+    step++;
+    const epoch = (step / totalSteps) * spec.epochs;
+    const elapsed = (trainMs + (clock() - chapterStart)) / 1000;
+    deps.onProgress?.({
+      phase, chapter, chapters: spec.chapters, epoch, epochs: spec.epochs, layer, layers: spec.layers.length,
+      step, totalSteps, loss, samplesPerSecond: elapsed > 0 ? (epoch * train.count) / elapsed : 0,
+    });
+  };
+  let chapterStart = clock();
+
+  for (let chapter = 1; chapter <= spec.chapters; chapter++) {
+    chapterStart = clock();
+    const negativeLabels = spec.objective === 'ff' ? negatives.forChapter(trainScores) : null;
+    const chapterRng = rng.fork(100 + chapter);
+    const firstEpoch = (chapter - 1) * epochsPerChapter;
+    const lrAt = (base: number, e: number, b: number): number =>
+      learningRateAt(base, firstEpoch + e + b / batchesPerEpoch, spec.epochs, spec.coolDown);
+    let input: LayerInput = { positive: null, negative: null, neutral: null, width: train.inputSize };
+    const features: Float32Array[] = [];
+    const layerLoss: number[] = [];
+
+    for (let k = 0; k < spec.layers.length; k++) {
+      const width = spec.layers[k]!;
+      const last = epochsPerChapter - 1;
+      const output = {
+        positive: new Float32Array(train.count * width),
+        negative: spec.objective === 'ff' ? new Float32Array(train.count * width) : null,
+        neutral: hasHead ? new Float32Array(train.count * width) : null,
+      };
+      let lossSum = 0;
+      let lossCount = 0;
+      for (let e = 0; e < epochsPerChapter; e++) {
+        const batches = batchesOf(permutation(train.count, chapterRng.fork(k * 1000 + e)), spec.batch);
+        for (let b = 0; b < batches.length; b++) {
+          deps.signal?.throwIfAborted();
+          const indices = batches[b]!;
+          const lr = lrAt(spec.learningRate, e, b);
+          const loss = trainLayerBatch(network, k, train, input, indices, negativeLabels, lr, e === last ? output : null);
+          if (e === last) {
+            lossSum += loss;
+            lossCount++;
+          }
+          report('train', chapter, k, lossSum / Math.max(1, lossCount) || loss);
+          if (b % 8 === 0) await yieldToEventLoop();
+        }
+      }
+      layerLoss.push(lossSum / Math.max(1, lossCount));
+      if (output.neutral && network.readingLayers().includes(k)) features.push(output.neutral);
+      input = {
+        positive: output.positive,
+        negative: output.negative,
+        neutral: output.neutral,
+        width,
+      };
+    }
+
+    if (network.head) {
+      const scores = spec.neg === 'adaptive' ? new Float32Array(train.count * train.classes) : null;
+      let headLoss = 0;
+      for (let e = 0; e < epochsPerChapter; e++) {
+        const batches = batchesOf(permutation(train.count, chapterRng.fork(999_000 + e)), spec.batch);
+        for (let b = 0; b < batches.length; b++) {
+          deps.signal?.throwIfAborted();
+          headLoss = trainHeadBatch(network, train, features, batches[b]!, lrAt(spec.headLearningRate, e, b), e === epochsPerChapter - 1 ? scores : null);
+          report('head', chapter, -1, headLoss);
+          if (b % 8 === 0) await yieldToEventLoop();
+        }
+      }
+      trainScores = scores;
+    }
+    trainMs += clock() - chapterStart;
+
+    const epoch = chapter * epochsPerChapter;
+    const record: EpochRecord = {
+      epoch,
+      chapter,
+      loss: layerLoss.reduce((a, b) => a + b, 0) / layerLoss.length,
+      layerLoss,
+      seconds: (clock() - chapterStart) / 1000,
+    };
+    const evalStart = clock();
+    if (spec.neg === 'adaptive' && spec.objective === 'ff' && !network.head && chapter < spec.chapters) {
+      // Goodness classifier: adaptive negatives need the network's scores on the training set.
+      trainScores = scoreDataset(network, train);
+    }
+    if (spec.evalEvery > 0 && epoch % spec.evalEvery === 0 && chapter < spec.chapters) {
+      record.accuracy = accuracyOf(scoreDataset(network, data.test), data.test.labels, data.test.classes);
+    }
+    evalMs += clock() - evalStart;
+    history.push(record);
+  }
+
+  const evalStart = clock();
+  const accuracy = accuracyOf(scoreDataset(network, data.test), data.test.labels, data.test.classes);
+  evalMs += clock() - evalStart;
+  const lastRecord = history[history.length - 1];
+  if (lastRecord) lastRecord.accuracy = accuracy;
+
+  return {
+    network,
+    summary: {
+      accuracy,
+      trainSeconds: trainMs / 1000,
+      evalSeconds: evalMs / 1000,
+      epochs: spec.epochs,
+      chapters: spec.chapters,
+      samplesPerSecond: (train.count * spec.epochs) / (trainMs / 1000),
+      variant: spec.variant,
+      objective: spec.objective,
+      classifier: spec.classifier,
+      neg: spec.neg,
+      dataset: spec.dataset,
+      layers: [...spec.layers],
+      trainSamples: train.count,
+      testSamples: data.test.count,
+      backend: tf.getBackend(),
+      seed: spec.seed,
+      history,
+    },
+  };
+}
+
+/** Trains layer `k` on one batch; when `output` is given, stores what the layer passes on. */
+function trainLayerBatch(
+  network: FFNetwork,
+  k: number,
+  train: Dataset,
+  input: LayerInput,
+  indices: Uint32Array,
+  negativeLabels: Uint8Array | null,
+  lr: number,
+  output: { positive: Float32Array; negative: Float32Array | null; neutral: Float32Array | null } | null,
+): number {
+  const n = indices.length;
+  const width = network.config.layers[k]!;
+  if (negativeLabels) {
+    const x = new Float32Array(2 * n * input.width);
+    fillRows(x, 0, train, input.positive, input.width, indices, (s) => train.labels[s]!);
+    fillRows(x, n, train, input.negative, input.width, indices, (s) => negativeLabels[s]!);
+    const xt = tf.tensor2d(x, [2 * n, input.width]);
+    const result = network.ffLayers[k]!.trainStep(xt, n, lr);
+    if (output) {
+      const rows = result.output.dataSync() as Float32Array;
+      scatterRows(output.positive, width, indices, rows, 0);
+      scatterRows(output.negative!, width, indices, rows, n);
+    }
+    tf.dispose([xt, result.output]);
+    if (output?.neutral) forwardNeutral(network, k, train, input, indices, output.neutral);
+    return result.loss;
+  }
+  // Local-softmax objective: one neutral-label stream, trained against the true labels.
+  const x = new Float32Array(n * input.width);
+  fillRows(x, 0, train, input.positive, input.width, indices, () => null);
+  const xt = tf.tensor2d(x, [n, input.width]);
+  const labels = tf.tensor1d(Int32Array.from(indices, (s) => train.labels[s]!), 'int32');
+  const result = network.localLayers[k]!.trainStep(xt, labels, lr);
+  if (output) scatterRows(output.positive, width, indices, result.output.dataSync() as Float32Array, 0);
+  tf.dispose([xt, labels, result.output]);
+  return result.loss;
+}
+
+function forwardNeutral(network: FFNetwork, k: number, train: Dataset, input: LayerInput, indices: Uint32Array, out: Float32Array): void {
+  const x = new Float32Array(indices.length * input.width);
+  fillRows(x, 0, train, input.neutral, input.width, indices, () => null);
+  const y = tf.tidy(() => network.ffLayers[k]!.forward(tf.tensor2d(x, [indices.length, input.width])));
+  scatterRows(out, network.config.layers[k]!, indices, y.dataSync() as Float32Array, 0);
+  y.dispose();
+}
+
+/** Rows from the stored outputs of the layer below, or from the images with a label. */
+function fillRows(
+  target: Float32Array,
+  firstRow: number,
+  train: Dataset,
+  stored: Float32Array | null,
+  width: number,
+  indices: Uint32Array,
+  labelOf: (sample: number) => number | null,
+): void {
+  if (stored) gatherRows(target, firstRow, stored, width, indices);
+  else writeImageRows(target, firstRow, train, indices, labelOf);
+}
+
+function trainHeadBatch(
+  network: FFNetwork,
+  train: Dataset,
+  features: readonly Float32Array[],
+  indices: Uint32Array,
+  lr: number,
+  scores: Float32Array | null,
+): number {
+  const head = network.head!;
+  const n = indices.length;
+  const parts = features.map((f) => {
+    const width = f.length / train.count;
+    const rows = new Float32Array(n * width);
+    gatherRows(rows, 0, f, width, indices);
+    return tf.tensor2d(rows, [n, width]);
+  });
+  const x = tf.concat(parts, 1);
+  const labels = tf.tensor1d(Int32Array.from(indices, (s) => train.labels[s]!), 'int32');
+  const { loss, logits } = head.trainStep(x, labels, lr);
+  if (scores) scatterRows(scores, train.classes, indices, logits.dataSync() as Float32Array, 0);
+  tf.dispose([...parts, x, labels, logits]);
+  return loss;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
