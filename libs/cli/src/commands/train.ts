@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { initBackend } from '@pff/backend';
+import {
+  CLASSIFIERS,
+  DATASETS,
+  NEGATIVE_STRATEGIES,
+  OBJECTIVES,
+  parseRunSpec,
+  VARIANTS,
+  type RunSpec,
+  type TrainSummary,
+} from '@pff/contracts';
+import { loadTrainerConfig } from '@pff/config';
+import { loadDataset } from '@pff/datasets';
+import { saveModel } from '@pff/model-io';
+import { trainSequential } from '@pff/trainer';
+import { UsageError, type CliIo } from '../io.js';
+import { choice, decimal, integer, widths } from '../options.js';
+import { createProgressBar } from '../progress-bar.js';
+
+/** Options that are not part of the run spec. */
+const PROCESS_OPTIONS = new Set(['dataDir', 'backend', 'json', 'save', 'broker']);
+
+export function addTrainCommand(program: Command, io: CliIo): void {
+  program
+    .command('train')
+    .description('train a network end to end and evaluate it on the test set')
+    .addOption(choice('--dataset <name>', 'dataset', DATASETS))
+    .option('--data-dir <dir>', 'dataset directory (default: bundled MNIST; env PFF_DATA_DIR)')
+    .option('--layers <widths>', 'hidden layer widths, comma-separated (default 500,500,500,500)', widths)
+    .option('--epochs <n>', 'epochs (default 10)', integer)
+    .option('--chapters <n>', 'chapters, dividing the epochs (default: = epochs)', integer)
+    .option('--batch <n>', 'batch size (default 64)', integer)
+    .addOption(choice('--neg <strategy>', 'negative labels (default random)', NEGATIVE_STRATEGIES))
+    .addOption(choice('--adaptive-sampling <how>', 'adaptive negatives: argmax or proportional', ['argmax', 'proportional']))
+    .addOption(choice('--classifier <kind>', 'classification (default softmax)', CLASSIFIERS))
+    .addOption(choice('--objective <kind>', 'ff, or local-softmax (Performance-Optimized)', OBJECTIVES))
+    .addOption(choice('--readout <layers>', 'local-softmax readout: last or all layers', ['last', 'all']))
+    .addOption(choice('--variant <name>', 'how the work is spread (default sequential)', VARIANTS))
+    .option('--workers <n>', 'worker processes (default 1)', integer)
+    .option('--share-every <k>', 'batches between parameter sharing', integer)
+    .option('--train-limit <n>', 'use only the first N training samples', integer)
+    .option('--seed <s>', 'seed (default 1)', integer)
+    .addOption(choice('--norm <kind>', 'layer input normalisation: l2 or rms', ['l2', 'rms']))
+    .addOption(choice('--goodness <kind>', 'goodness: sum or mean of squares', ['sum', 'mean']))
+    .option('--threshold <theta>', 'goodness threshold', decimal)
+    .addOption(choice('--optimizer <kind>', 'adam or sgd (with momentum)', ['adam', 'sgd']))
+    .option('--learning-rate <lr>', 'FF layer learning rate', decimal)
+    .option('--head-learning-rate <lr>', 'softmax head learning rate', decimal)
+    .option('--momentum <m>', 'SGD momentum', decimal)
+    .option('--weight-decay <w>', 'L2 weight decay', decimal)
+    .option('--peer-normalization <w>', 'peer normalisation weight (0 = off)', decimal)
+    .option('--no-cool-down', 'keep the learning rate constant (no linear cool-down)')
+    .option('--eval-every <n>', 'also evaluate every N epochs', integer)
+    .addOption(choice('--backend <kind>', 'tfjs backend (env PFF_BACKEND)', ['auto', 'tensorflow', 'wasm', 'cpu']))
+    .option('--broker <url>', 'RabbitMQ URL (env PFF_BROKER_URL); default: embedded')
+    .option('--save <dir>', 'write the trained model (model.json + weights.bin) here')
+    .option('--json', 'print one JSON summary on stdout')
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const spec = parseRunSpec(specInput(options, command));
+      await train(spec, options, io);
+    });
+}
+
+/** The run-spec part of the options: only what the user set, so the schema supplies defaults. */
+function specInput(options: Record<string, unknown>, command: Command): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (PROCESS_OPTIONS.has(key) || value === undefined) continue;
+    if (command.getOptionValueSource(key) === 'default') continue;
+    input[key] = value;
+  }
+  return input;
+}
+
+async function train(spec: RunSpec, options: Record<string, unknown>, io: CliIo): Promise<void> {
+  const config = loadTrainerConfig(io.env);
+  const broker = (options.broker as string | undefined) ?? config.brokerUrl;
+  if (spec.variant !== 'sequential' || broker) {
+    throw new UsageError(
+      `not yet: ${broker ? 'a broker' : `the ${spec.variant} variant`} needs the queue-driven pipeline, which is not built yet; ` +
+        'only --variant sequential runs today',
+    );
+  }
+  const backend = await initBackend((options.backend as typeof config.backend | undefined) ?? config.backend);
+  const data = loadDataset({
+    dataset: spec.dataset,
+    dataDir: (options.dataDir as string | undefined) ?? config.dataDir,
+    trainLimit: spec.trainLimit,
+  });
+  const bar = createProgressBar(io.stderr);
+  let summary: TrainSummary;
+  try {
+    io.stderr.write(
+      `pff: training ${spec.layers.join('x')} on ${data.train.count} ${spec.dataset} samples, ${spec.epochs} epochs, ` +
+        `${spec.neg} negatives, ${spec.objective === 'ff' ? spec.classifier : spec.objective} classifier, backend ${backend.name}\n`,
+    );
+    const outcome = await trainSequential({ spec, data, onProgress: bar.update });
+    summary = outcome.summary;
+    bar.stop();
+    if (typeof options.save === 'string') {
+      const dir = resolve(options.save);
+      await saveModel(dir, spec, outcome.network, { accuracy: summary.accuracy, trainSeconds: summary.trainSeconds });
+      io.stderr.write(`pff: model saved to ${dir}\n`);
+    }
+    outcome.network.dispose();
+  } finally {
+    bar.stop();
+  }
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    io.stdout.write(
+      `accuracy ${(summary.accuracy * 100).toFixed(2)}% on ${summary.testSamples} test samples; ` +
+        `trained ${summary.epochs} epochs in ${summary.trainSeconds.toFixed(1)} s ` +
+        `(${Math.round(summary.samplesPerSecond)} samples/s)\n`,
+    );
+  }
+}
