@@ -96,7 +96,7 @@ async function train(spec: RunSpec, options: Record<string, unknown>, io: CliIo)
       `pff: training ${spec.layers.join('x')} on ${data.train.count} ${spec.dataset} samples, ${spec.epochs} epochs, ` +
         `${spec.neg} negatives, ${spec.objective === 'ff' ? spec.classifier : spec.objective} classifier, backend ${backend.name}\n`,
     );
-    const outcome = await trainSequential({ spec, data, onProgress: bar.update });
+    const outcome = await trainSequential({ spec, data, onProgress: (p) => bar.update(p) });
     summary = outcome.summary;
     bar.stop();
     if (typeof options.save === 'string') {
