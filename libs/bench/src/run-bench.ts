@@ -1,0 +1,80 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadDataset } from '@pff/datasets';
+import { measureAccuracy } from './accuracy.js';
+import { measureEpochTime } from './epoch-time.js';
+import { measureStepEfficiency, STEP_SHAPES } from './step-efficiency.js';
+
+export const BENCH_SUITES = ['step', 'epoch', 'accuracy'] as const;
+export type BenchSuite = (typeof BENCH_SUITES)[number];
+
+export interface BenchOptions {
+  readonly suites: readonly BenchSuite[];
+  readonly outDir: string;
+  readonly dataDir: string;
+  readonly reps: number;
+  readonly log: (line: string) => void;
+  readonly now?: () => Date;
+}
+
+export interface BenchReport {
+  readonly suite: BenchSuite;
+  readonly file: string;
+  readonly table: string;
+  readonly pass: boolean;
+}
+
+/** Runs the chosen suites; each writes `<outDir>/<suite>-<timestamp>.json` and returns a printable table. */
+export async function runBench(options: BenchOptions): Promise<BenchReport[]> {
+  const stamp = (options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-');
+  const environment = { backend: tf.getBackend(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version };
+  mkdirSync(options.outDir, { recursive: true });
+  const reports: BenchReport[] = [];
+  const write = (suite: BenchSuite, body: Record<string, unknown>, table: string, pass: boolean): void => {
+    const file = join(options.outDir, `${suite}-${stamp}.json`);
+    writeFileSync(file, `${JSON.stringify({ suite, date: stamp, environment, pass, ...body }, null, 2)}\n`);
+    reports.push({ suite, file, table, pass });
+  };
+  if (options.suites.includes('step')) {
+    options.log('bench step: FF step FLOP rate against plain matMul of the same shapes');
+    const rows = [64, 256].flatMap((batch) => STEP_SHAPES.map(([i, o]) => measureStepEfficiency(i, o, batch, options.reps)));
+    const pass = rows.every((r) => r.ratio >= 0.8);
+    const table = formatTable(
+      ['shape', 'batch', 'step ms', 'matMul ms', 'step GFLOP/s', 'matMul GFLOP/s', 'ratio (>= 0.8)'],
+      rows.map((r) => [`${r.inputSize}x${r.outputSize}`, r.batch, r.stepMs.toFixed(2), r.matMulMs.toFixed(2), r.stepGflops.toFixed(1), r.matMulGflops.toFixed(1), r.ratio.toFixed(2)]),
+    );
+    write('step', { target: 'ratio >= 0.8 for every shape', rows }, table, pass);
+  }
+  const needsData = options.suites.includes('epoch') || options.suites.includes('accuracy');
+  const data = needsData ? loadDataset({ dataset: 'mnist', dataDir: options.dataDir, trainLimit: 0 }) : null;
+  if (data && options.suites.includes('epoch')) {
+    options.log('bench epoch: one epoch of the standard config (MNIST, 4x500, batch 64, Random, Softmax), sequential');
+    const result = await measureEpochTime(data);
+    const pass = result.secondsPerEpoch <= result.targetSeconds;
+    const table = formatTable(
+      ['config', 'samples', 's/epoch (<= 20)', 'samples/s', 'accuracy after 1 epoch'],
+      [['4x500 b64 random softmax', result.trainSamples, result.secondsPerEpoch.toFixed(1), Math.round(result.samplesPerSecond), (result.accuracyAfterOneEpoch * 100).toFixed(2)]],
+    );
+    write('epoch', { ...result }, table, pass);
+  }
+  if (data && options.suites.includes('accuracy')) {
+    options.log('bench accuracy: the documented >= 98% run (long)');
+    const result = await measureAccuracy(data, options.log);
+    const pass = result.accuracy >= result.targetAccuracy && result.trainSeconds <= result.targetSeconds;
+    const table = formatTable(
+      ['epoch', 'test accuracy %', 'chapter s'],
+      result.curve.map((c) => [c.epoch, c.accuracy === undefined ? '-' : (c.accuracy * 100).toFixed(2), c.seconds.toFixed(1)]),
+    );
+    write('accuracy', { ...result }, `${table}\nfinal ${(result.accuracy * 100).toFixed(2)}% in ${result.trainSeconds.toFixed(0)} s of training`, pass);
+  }
+  return reports;
+}
+
+export function formatTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  const cells = [header, ...rows].map((r) => r.map(String));
+  const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
+  const line = (r: string[]): string => r.map((v, c) => v.padStart(widths[c]!)).join('  ');
+  return [line(cells[0]!), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
+}
