@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@pff/random';
 import { ffLoss, goodness, goodnessGradFactor, type GoodnessKind } from './goodness.js';
 import { initBias, initWeights } from './init.js';
-import { normalize, type NormKind } from './normalize.js';
+import { normalize, NORM_EPSILON, type NormKind } from './normalize.js';
 import { createOptimizer, type OptimizerOptions, type ParamOptimizer } from './optimizer.js';
 
 export interface FFLayerOptions {
@@ -54,7 +54,12 @@ export class FFLayer {
 
   /** relu(norm(x) W + b) for a batch of inputs. */
   activations(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.relu(tf.add(tf.matMul(normalize(x, this.options.norm), this.weights), this.bias)) as tf.Tensor2D);
+    return tf.tidy(() => this.affineRelu(normalize(x, this.options.norm)));
+  }
+
+  /** relu(xn W + b) as one fused kernel (bias and activation ride on the matMul). */
+  private affineRelu(xn: tf.Tensor2D): tf.Tensor2D {
+    return tf.fused.matMul({ a: xn, b: this.weights as tf.Tensor2D, bias: this.bias, activation: 'relu' }) as tf.Tensor2D;
   }
 
   /** The input the next layer sees. */
@@ -72,9 +77,9 @@ export class FFLayer {
    */
   trainStep(x: tf.Tensor2D, positives: number, learningRate: number): FFStepResult {
     const { norm, threshold, outputSize } = this.options;
-    const [output, loss, gPos, gNeg] = tf.tidy(() => {
+    const [output, scalars] = tf.tidy(() => {
       const xn = normalize(x, norm);
-      const h = tf.relu(tf.add(tf.matMul(xn, this.weights), this.bias)) as tf.Tensor2D;
+      const h = this.affineRelu(xn);
       const g = goodness(h, this.options.goodness);
       const { loss, dLossDGoodness } = ffLoss(g, positives, threshold);
       const factor = goodnessGradFactor(this.options.goodness, outputSize);
@@ -86,11 +91,23 @@ export class FFLayer {
       this.optimizer.apply([dWeights, dBias], learningRate);
       const gPos = tf.mean(tf.slice(g, [0], [positives]));
       const gNeg = positives < g.shape[0] ? tf.mean(tf.slice(g, [positives], [-1])) : tf.scalar(0);
-      return [normalize(h, norm), loss, gPos, gNeg] as const;
+      return [this.normalizeByGoodness(h, g), tf.stack([loss, gPos, gNeg])] as const;
     });
-    const [lossValue, gPosValue, gNegValue] = [loss, gPos, gNeg].map((t) => t.dataSync()[0] ?? NaN);
-    tf.dispose([loss, gPos, gNeg]);
+    // One read-back per step: each is a synchronisation with the backend.
+    const [lossValue, gPosValue, gNegValue] = scalars.dataSync();
+    scalars.dispose();
     return { output, loss: lossValue!, goodnessPositive: gPosValue!, goodnessNegative: gNegValue! };
+  }
+
+  /**
+   * norm(h) reusing the goodness: the sum of squares a row's norm needs is its goodness
+   * (times the width for the mean), which saves recomputing it.
+   */
+  private normalizeByGoodness(h: tf.Tensor2D, g: tf.Tensor1D): tf.Tensor2D {
+    const { norm, goodness: kind, outputSize } = this.options;
+    const sumOfSquaresPerGoodness = kind === 'sum' ? 1 : outputSize;
+    const scale = (sumOfSquaresPerGoodness / (norm === 'rms' ? outputSize : 1));
+    return tf.div(h, tf.add(tf.sqrt(tf.reshape(tf.mul(g, scale), [-1, 1])), NORM_EPSILON));
   }
 
   /**

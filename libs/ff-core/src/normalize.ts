@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export type NormKind = 'l2' | 'rms';
 
-const EPSILON = 1e-8;
+export const NORM_EPSILON = 1e-8;
 
 /**
  * Divides each row by its length (L2) or root-mean-square (RMS), so only the
@@ -12,6 +12,6 @@ export function normalize(x: tf.Tensor2D, kind: NormKind): tf.Tensor2D {
   return tf.tidy(() => {
     const squares = tf.sum(tf.square(x), 1, true);
     const scale = kind === 'rms' ? tf.div(squares, x.shape[1]) : squares;
-    return tf.div(x, tf.add(tf.sqrt(scale), EPSILON));
+    return tf.div(x, tf.add(tf.sqrt(scale), NORM_EPSILON));
   });
 }
