@@ -3,6 +3,8 @@ import type { TrainProgress } from '@pff/trainer';
 
 export interface ProgressBar {
   update(progress: TrainProgress): void;
+  /** A line above the bar (or just a line, when stderr is not a terminal). */
+  log(line: string): void;
   stop(): void;
 }
 
@@ -10,7 +12,7 @@ export interface ProgressBar {
  * A live bar on stderr: epoch, layer, loss, samples/s and ETA. cli-progress draws
  * nothing when stderr is not a terminal, so logs and pipes stay clean.
  */
-export function createProgressBar(stream: NodeJS.WritableStream): ProgressBar {
+export function createProgressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }): ProgressBar {
   const bar = new cliProgress.SingleBar(
     {
       stream,
@@ -20,6 +22,7 @@ export function createProgressBar(stream: NodeJS.WritableStream): ProgressBar {
       etaBuffer: 200,
       fps: 5,
       hideCursor: true,
+      clearOnComplete: true,
     },
     cliProgress.Presets.shades_classic,
   );
@@ -41,6 +44,12 @@ export function createProgressBar(stream: NodeJS.WritableStream): ProgressBar {
       } else {
         bar.update(p.step, payload);
       }
+    },
+    log(line) {
+      // Clear the bar, print the line; the next update draws the bar again below it.
+      if (started) bar.stop();
+      started = false;
+      stream.write(`${line}\n`);
     },
     stop() {
       if (started) bar.stop();

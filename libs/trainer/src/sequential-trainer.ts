@@ -15,6 +15,8 @@ export interface SequentialTrainerDeps {
   /** Milliseconds, monotonic. */
   readonly clock?: () => number;
   readonly onProgress?: ProgressListener;
+  /** Called after every chapter with its record (accuracy set when it was evaluated). */
+  readonly onChapter?: (record: EpochRecord) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -149,13 +151,17 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
     }
     evalMs += clock() - evalStart;
     history.push(record);
+    if (chapter < spec.chapters) deps.onChapter?.(record);
   }
 
   const evalStart = clock();
   const accuracy = accuracyOf(scoreDataset(network, data.test), data.test.labels, data.test.classes);
   evalMs += clock() - evalStart;
   const lastRecord = history[history.length - 1];
-  if (lastRecord) lastRecord.accuracy = accuracy;
+  if (lastRecord) {
+    lastRecord.accuracy = accuracy;
+    deps.onChapter?.(lastRecord);
+  }
 
   return {
     network,

@@ -96,7 +96,17 @@ async function train(spec: RunSpec, options: Record<string, unknown>, io: CliIo)
       `pff: training ${spec.layers.join('x')} on ${data.train.count} ${spec.dataset} samples, ${spec.epochs} epochs, ` +
         `${spec.neg} negatives, ${spec.objective === 'ff' ? spec.classifier : spec.objective} classifier, backend ${backend.name}\n`,
     );
-    const outcome = await trainSequential({ spec, data, onProgress: (p) => bar.update(p) });
+    const outcome = await trainSequential({
+      spec,
+      data,
+      onProgress: (p) => bar.update(p),
+      onChapter: (r) =>
+        bar.log(
+          `epoch ${r.epoch}/${spec.epochs} (chapter ${r.chapter}): loss ${r.loss.toFixed(4)}` +
+            (r.accuracy === undefined ? '' : `, test accuracy ${(r.accuracy * 100).toFixed(2)}%`) +
+            `, ${r.seconds.toFixed(1)} s`,
+        ),
+    });
     summary = outcome.summary;
     bar.stop();
     if (typeof options.save === 'string') {
