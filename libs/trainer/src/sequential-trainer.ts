@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, RunSpec, TrainSummary } from '@pff/contracts';
-import { batchesOf, type Dataset, type DatasetPair } from '@pff/datasets';
+import { batchesOf, type DatasetPair } from '@pff/datasets';
 import { FFNetwork, learningRateAt } from '@pff/ff-core';
 import { createRng, permutation } from '@pff/random';
-import { gatherRows, scatterRows, writeImageRows } from './batch-input.js';
+import { trainHeadBatch } from './head-batch.js';
+import { trainLayerBatch, type LayerInput } from './layer-batch.js';
 import { accuracyOf, scoreDataset } from './evaluate.js';
 import { createNegativeLabels } from './negatives.js';
 import { networkConfigOf } from './network-config.js';
@@ -24,14 +25,6 @@ export interface TrainOutcome {
   readonly summary: TrainSummary;
   /** The trained network; the caller disposes it. */
   readonly network: FFNetwork;
-}
-
-/** One layer's input for a chapter: per-sample rows, or null for the images themselves. */
-interface LayerInput {
-  readonly positive: Float32Array | null;
-  readonly negative: Float32Array | null;
-  readonly neutral: Float32Array | null;
-  readonly width: number;
 }
 
 /**
@@ -185,91 +178,6 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
       history,
     },
   };
-}
-
-/** Trains layer `k` on one batch; when `output` is given, stores what the layer passes on. */
-function trainLayerBatch(
-  network: FFNetwork,
-  k: number,
-  train: Dataset,
-  input: LayerInput,
-  indices: Uint32Array,
-  negativeLabels: Uint8Array | null,
-  lr: number,
-  output: { positive: Float32Array; negative: Float32Array | null; neutral: Float32Array | null } | null,
-): number {
-  const n = indices.length;
-  const width = network.config.layers[k]!;
-  if (negativeLabels) {
-    const x = new Float32Array(2 * n * input.width);
-    fillRows(x, 0, train, input.positive, input.width, indices, (s) => train.labels[s]!);
-    fillRows(x, n, train, input.negative, input.width, indices, (s) => negativeLabels[s]!);
-    const xt = tf.tensor2d(x, [2 * n, input.width]);
-    const result = network.ffLayers[k]!.trainStep(xt, n, lr);
-    if (output) {
-      const rows = result.output.dataSync() as Float32Array;
-      scatterRows(output.positive, width, indices, rows, 0);
-      scatterRows(output.negative!, width, indices, rows, n);
-    }
-    tf.dispose([xt, result.output]);
-    if (output?.neutral) forwardNeutral(network, k, train, input, indices, output.neutral);
-    return result.loss;
-  }
-  // Local-softmax objective: one neutral-label stream, trained against the true labels.
-  const x = new Float32Array(n * input.width);
-  fillRows(x, 0, train, input.positive, input.width, indices, () => null);
-  const xt = tf.tensor2d(x, [n, input.width]);
-  const labels = tf.tensor1d(Int32Array.from(indices, (s) => train.labels[s]!), 'int32');
-  const result = network.localLayers[k]!.trainStep(xt, labels, lr);
-  if (output) scatterRows(output.positive, width, indices, result.output.dataSync() as Float32Array, 0);
-  tf.dispose([xt, labels, result.output]);
-  return result.loss;
-}
-
-function forwardNeutral(network: FFNetwork, k: number, train: Dataset, input: LayerInput, indices: Uint32Array, out: Float32Array): void {
-  const x = new Float32Array(indices.length * input.width);
-  fillRows(x, 0, train, input.neutral, input.width, indices, () => null);
-  const y = tf.tidy(() => network.ffLayers[k]!.forward(tf.tensor2d(x, [indices.length, input.width])));
-  scatterRows(out, network.config.layers[k]!, indices, y.dataSync() as Float32Array, 0);
-  y.dispose();
-}
-
-/** Rows from the stored outputs of the layer below, or from the images with a label. */
-function fillRows(
-  target: Float32Array,
-  firstRow: number,
-  train: Dataset,
-  stored: Float32Array | null,
-  width: number,
-  indices: Uint32Array,
-  labelOf: (sample: number) => number | null,
-): void {
-  if (stored) gatherRows(target, firstRow, stored, width, indices);
-  else writeImageRows(target, firstRow, train, indices, labelOf);
-}
-
-function trainHeadBatch(
-  network: FFNetwork,
-  train: Dataset,
-  features: readonly Float32Array[],
-  indices: Uint32Array,
-  lr: number,
-  scores: Float32Array | null,
-): number {
-  const head = network.head!;
-  const n = indices.length;
-  const parts = features.map((f) => {
-    const width = f.length / train.count;
-    const rows = new Float32Array(n * width);
-    gatherRows(rows, 0, f, width, indices);
-    return tf.tensor2d(rows, [n, width]);
-  });
-  const x = tf.concat(parts, 1);
-  const labels = tf.tensor1d(Int32Array.from(indices, (s) => train.labels[s]!), 'int32');
-  const { loss, logits } = head.trainStep(x, labels, lr);
-  if (scores) scatterRows(scores, train.classes, indices, logits.dataSync() as Float32Array, 0);
-  tf.dispose([...parts, x, labels, logits]);
-  return loss;
 }
 
 function yieldToEventLoop(): Promise<void> {
