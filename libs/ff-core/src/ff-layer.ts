@@ -3,6 +3,9 @@ import type { Rng } from '@pff/random';
 import { ffLoss, goodness, goodnessGradFactor, type GoodnessKind } from './goodness.js';
 import { initBias, initWeights } from './init.js';
 import { normalize, NORM_EPSILON, type NormKind } from './normalize.js';
+import { FF_TAIL_KERNEL } from './kernels/ff-tail-kernel.js';
+import { NORMALIZE_KERNEL } from './kernels/normalize-kernel.js';
+import { runTypedKernel, typedKernelsAvailable } from './kernels/typed-kernel.js';
 import { createOptimizer, type OptimizerOptions, type ParamOptimizer } from './optimizer.js';
 
 export interface FFLayerOptions {
@@ -14,6 +17,11 @@ export interface FFLayerOptions {
   readonly optimizer: OptimizerOptions;
   /** Weight of Hinton's peer normalisation (0 = off). */
   readonly peerNormalization: number;
+  /**
+   * 'auto' (default): on the wasm and cpu backends, the element-wise work of a step runs
+   * as two fused loops (kernels/) instead of ~60 small ops. 'ops': always op by op.
+   */
+  readonly kernels?: 'auto' | 'ops';
 }
 
 /** What one training step reports; `output` is owned by the caller, who must dispose it. */
@@ -76,8 +84,36 @@ export class FFLayer {
    * negative data.
    */
   trainStep(x: tf.Tensor2D, positives: number, learningRate: number): FFStepResult {
+    const fused = this.options.kernels !== 'ops' && this.meanActivity === null && typedKernelsAvailable();
+    const [output, scalars] = fused ? this.fusedStep(x, positives, learningRate) : this.opsStep(x, positives, learningRate);
+    // One read-back per step: each is a synchronisation with the backend.
+    const [lossValue, gPosValue, gNegValue] = scalars.dataSync();
+    scalars.dispose();
+    return { output, loss: lossValue!, goodnessPositive: gPosValue!, goodnessNegative: gNegValue! };
+  }
+
+  /** The step as three fused loops and two matMuls (wasm and cpu backends). */
+  private fusedStep(x: tf.Tensor2D, positives: number, learningRate: number): [tf.Tensor2D, tf.Tensor1D] {
+    const { norm, goodness: kind, threshold } = this.options;
+    return tf.tidy(() => {
+      const [xn, xnT] = runTypedKernel(NORMALIZE_KERNEL, [x], { rms: norm === 'rms' ? 1 : 0, epsilon: NORM_EPSILON });
+      const h = this.affineRelu(xn as tf.Tensor2D);
+      const [dz, dBias, output, stats] = runTypedKernel(FF_TAIL_KERNEL, [h], {
+        positives,
+        threshold,
+        sumGoodness: kind === 'sum' ? 1 : 0,
+        rms: norm === 'rms' ? 1 : 0,
+        epsilon: NORM_EPSILON,
+      });
+      this.optimizer.apply([tf.matMul(xnT as tf.Tensor2D, dz as tf.Tensor2D), dBias!], learningRate);
+      return [output as tf.Tensor2D, stats as tf.Tensor1D];
+    });
+  }
+
+  /** The same step op by op: any backend, and peer normalisation. */
+  private opsStep(x: tf.Tensor2D, positives: number, learningRate: number): [tf.Tensor2D, tf.Tensor1D] {
     const { norm, threshold, outputSize } = this.options;
-    const [output, scalars] = tf.tidy(() => {
+    return tf.tidy(() => {
       const xn = normalize(x, norm);
       const h = this.affineRelu(xn);
       const g = goodness(h, this.options.goodness);
@@ -91,12 +127,8 @@ export class FFLayer {
       this.optimizer.apply([dWeights, dBias], learningRate);
       const gPos = tf.mean(tf.slice(g, [0], [positives]));
       const gNeg = positives < g.shape[0] ? tf.mean(tf.slice(g, [positives], [-1])) : tf.scalar(0);
-      return [this.normalizeByGoodness(h, g), tf.stack([loss, gPos, gNeg])] as const;
+      return [this.normalizeByGoodness(h, g), tf.stack([loss, gPos, gNeg]) as tf.Tensor1D];
     });
-    // One read-back per step: each is a synchronisation with the backend.
-    const [lossValue, gPosValue, gNegValue] = scalars.dataSync();
-    scalars.dispose();
-    return { output, loss: lossValue!, goodnessPositive: gPosValue!, goodnessNegative: gNegValue! };
   }
 
   /**

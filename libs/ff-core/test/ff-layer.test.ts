@@ -27,10 +27,10 @@ function assertClose(a: tf.Tensor, b: tf.Tensor, tol: number, what: string): voi
   assert.ok(diff < tol, `${what}: max difference ${diff} >= ${tol}`);
 }
 
-for (const norm of ['l2', 'rms'] as const) {
+for (const kernels of ['auto', 'ops'] as const) for (const norm of ['l2', 'rms'] as const) {
   for (const kind of ['sum', 'mean'] as const) {
-    test(`FF step gradient (${norm}, ${kind}) equals autodiff of the FF loss`, () => {
-      const layer = new FFLayer(layerOptions(norm, kind), createRng(1));
+    test(`FF step gradient (${kernels} kernels, ${norm}, ${kind}) equals autodiff of the FF loss`, () => {
+      const layer = new FFLayer({ ...layerOptions(norm, kind), kernels }, createRng(1));
       const x = tf.randomNormal([8, 6], 0, 1, 'float32', 3) as tf.Tensor2D;
       const w0 = layer.weights.clone();
       const b0 = layer.bias.clone();
@@ -132,4 +132,24 @@ test('weight decay and peer normalisation change the update; no tensor leaks ove
   for (let i = 0; i < 50; i++) for (const layer of [plain, decayed, peer]) layer.trainStep(x, 8, 0.1).output.dispose();
   assert.equal(tf.memory().numTensors, baseline);
   for (const layer of [plain, decayed, peer]) layer.dispose();
+});
+
+test('the fused kernels and the op-by-op path train the same layer to the same weights', () => {
+  const adam = { kind: 'adam', momentum: 0, weightDecay: 0.01 } as const;
+  const options = { ...layerOptions('rms', 'mean'), inputSize: 30, outputSize: 20 };
+  const fused = new FFLayer({ ...options, optimizer: adam, kernels: 'auto' }, createRng(8));
+  const ops = new FFLayer({ ...options, optimizer: adam, kernels: 'ops' }, createRng(8));
+  const x = tf.randomUniform([24, 30], 0, 1, 'float32', 8) as tf.Tensor2D;
+  for (let i = 0; i < 20; i++) {
+    const a = fused.trainStep(x, 12, 0.01);
+    const b = ops.trainStep(x, 12, 0.01);
+    assert.ok(Math.abs(a.loss - b.loss) < 1e-4, `step ${i}: loss ${a.loss} vs ${b.loss}`);
+    assert.ok(Math.abs(a.goodnessNegative - b.goodnessNegative) < 1e-4, `step ${i}: goodness`);
+    assertClose(a.output, b.output, 1e-4, `step ${i} output`);
+    tf.dispose([a.output, b.output]);
+  }
+  assertClose(fused.weights, ops.weights, 1e-4, 'weights after 20 steps');
+  assertClose(fused.bias, ops.bias, 1e-4, 'bias after 20 steps');
+  fused.dispose();
+  ops.dispose();
 });
