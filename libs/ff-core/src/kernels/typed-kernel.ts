@@ -31,37 +31,48 @@ export const TYPED_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
  * (For large tensors a JS loop is no faster than wasm's SIMD ops: Adam stays op by op.)
  */
 export function registerTypedKernel(kernel: TypedKernel): void {
-  tf.registerKernel({
-    kernelName: kernel.name,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wasm = backend as unknown as WasmLike;
-      const infos = kernel.inputs.map((n) => inputs[n]!);
-      const shapes = infos.map((i) => i.shape);
-      const outputs = kernel.outputShapes(shapes, attrs as Attrs).map((shape) => wasm.makeOutput(shape, 'float32'));
-      // Views only after every allocation: growing the wasm memory detaches older views.
-      kernel.compute(
-        infos.map((i) => wasm.typedArrayFromHeap(i)),
-        outputs.map((o) => wasm.typedArrayFromHeap(o)),
-        shapes,
-        attrs as Attrs,
-      );
-      return outputs;
+  for (const [backendName, memory] of [['wasm', wasmMemory], ['cpu', cpuMemory]] as const) {
+    tf.registerKernel({
+      kernelName: kernel.name,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const infos = kernel.inputs.map((n) => inputs[n]!);
+        const shapes = infos.map((i) => i.shape);
+        const outputs = memory(backend).allocate(kernel.outputShapes(shapes, attrs as Attrs));
+        // Input views only after every allocation: growing wasm memory detaches older views.
+        kernel.compute(memory(backend).views(infos), outputs.views, shapes, attrs as Attrs);
+        return outputs.infos;
+      },
+    });
+  }
+}
+
+interface BackendMemory {
+  allocate(shapes: number[][]): { infos: tf.TensorInfo[]; views: Float32Array[] };
+  views(infos: readonly tf.TensorInfo[]): Float32Array[];
+}
+
+function wasmMemory(backend: unknown): BackendMemory {
+  const wasm = backend as WasmLike;
+  const views = (infos: readonly tf.TensorInfo[]): Float32Array[] => infos.map((i) => wasm.typedArrayFromHeap(i));
+  return {
+    allocate(shapes) {
+      const infos = shapes.map((shape) => wasm.makeOutput(shape, 'float32'));
+      return { infos, views: views(infos) };
     },
-  });
-  tf.registerKernel({
-    kernelName: kernel.name,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const cpu = backend as unknown as CpuLike;
-      const infos = kernel.inputs.map((n) => inputs[n]!);
-      const shapes = infos.map((i) => i.shape);
-      const outShapes = kernel.outputShapes(shapes, attrs as Attrs);
-      const outValues = outShapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
-      kernel.compute(infos.map((i) => cpu.readSync(i.dataId) as Float32Array), outValues, shapes, attrs as Attrs);
-      return outShapes.map((s, i) => cpu.makeTensorInfo(s, 'float32', outValues[i]!));
+    views,
+  };
+}
+
+function cpuMemory(backend: unknown): BackendMemory {
+  const cpu = backend as CpuLike;
+  return {
+    allocate(shapes) {
+      const views = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+      return { infos: shapes.map((s, i) => cpu.makeTensorInfo(s, 'float32', views[i]!)), views };
     },
-  });
+    views: (infos) => infos.map((i) => cpu.readSync(i.dataId) as Float32Array),
+  };
 }
 
 /** Whether the typed kernels can run on the active backend. */
