@@ -4,7 +4,10 @@ const EpochRecordSchema = Type.Object({
   epoch: Type.Integer({ minimum: 1 }),
   chapter: Type.Integer({ minimum: 1 }),
   loss: Type.Number({ description: 'mean FF loss over the layers in this epoch' }),
-  layerLoss: Type.Array(Type.Number()),
+  layerLoss: Type.Array(Type.Number(), { description: 'per layer, mean over the chapter\'s last epoch' }),
+  goodnessPositive: Type.Array(Type.Number(), { description: 'per layer: mean goodness of positive data' }),
+  goodnessNegative: Type.Array(Type.Number(), { description: 'per layer: mean goodness of negative data' }),
+  headLoss: Type.Optional(Type.Number({ description: 'softmax head cross-entropy, mean over the chapter\'s last epoch' })),
   accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   seconds: Type.Number({ description: 'wall time of this epoch, evaluation excluded' }),
 });

@@ -11,6 +11,13 @@ export interface LayerInput {
   readonly width: number;
 }
 
+/** What one layer step reports (goodness is 0 for the local-softmax objective). */
+export interface BatchStats {
+  readonly loss: number;
+  readonly goodnessPositive: number;
+  readonly goodnessNegative: number;
+}
+
 /** Where a layer stores, per sample, what it passes on to the next layer. */
 export interface LayerOutput {
   readonly positive: Float32Array;
@@ -28,7 +35,7 @@ export function trainLayerBatch(
   negativeLabels: Uint8Array | null,
   lr: number,
   output: LayerOutput | null,
-): number {
+): BatchStats {
   const n = indices.length;
   const width = network.config.layers[k]!;
   if (negativeLabels) {
@@ -44,7 +51,7 @@ export function trainLayerBatch(
     }
     tf.dispose([xt, result.output]);
     if (output?.neutral) forwardNeutral(network, k, train, input, indices, output.neutral);
-    return result.loss;
+    return { loss: result.loss, goodnessPositive: result.goodnessPositive, goodnessNegative: result.goodnessNegative };
   }
   // Local-softmax objective: one neutral-label stream, trained against the true labels.
   const x = new Float32Array(n * input.width);
@@ -54,7 +61,7 @@ export function trainLayerBatch(
   const result = network.localLayers[k]!.trainStep(xt, labels, lr);
   if (output) scatterRows(output.positive, width, indices, result.output.dataSync() as Float32Array, 0);
   tf.dispose([xt, labels, result.output]);
-  return result.loss;
+  return { loss: result.loss, goodnessPositive: 0, goodnessNegative: 0 };
 }
 
 function forwardNeutral(network: FFNetwork, k: number, train: Dataset, input: LayerInput, indices: Uint32Array, out: Float32Array): void {

@@ -74,6 +74,8 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
     let input: LayerInput = { positive: null, negative: null, neutral: null, width: train.inputSize };
     const features: Float32Array[] = [];
     const layerLoss: number[] = [];
+    const goodnessPositive: number[] = [];
+    const goodnessNegative: number[] = [];
 
     for (let k = 0; k < spec.layers.length; k++) {
       const width = spec.layers[k]!;
@@ -83,24 +85,27 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
         negative: spec.objective === 'ff' ? new Float32Array(train.count * width) : null,
         neutral: hasHead ? new Float32Array(train.count * width) : null,
       };
-      let lossSum = 0;
-      let lossCount = 0;
+      const sums = { loss: 0, goodnessPositive: 0, goodnessNegative: 0, count: 0 };
       for (let e = 0; e < epochsPerChapter; e++) {
         const batches = batchesOf(permutation(train.count, chapterRng.fork(k * 1000 + e)), spec.batch);
         for (let b = 0; b < batches.length; b++) {
           deps.signal?.throwIfAborted();
           const indices = batches[b]!;
           const lr = lrAt(spec.learningRate, e, b);
-          const loss = trainLayerBatch(network, k, train, input, indices, negativeLabels, lr, e === last ? output : null);
+          const stats = trainLayerBatch(network, k, train, input, indices, negativeLabels, lr, e === last ? output : null);
           if (e === last) {
-            lossSum += loss;
-            lossCount++;
+            sums.loss += stats.loss;
+            sums.goodnessPositive += stats.goodnessPositive;
+            sums.goodnessNegative += stats.goodnessNegative;
+            sums.count++;
           }
-          report('train', chapter, k, lossSum / Math.max(1, lossCount) || loss);
+          report('train', chapter, k, sums.count > 0 ? sums.loss / sums.count : stats.loss);
           if (b % 8 === 0) await yieldToEventLoop();
         }
       }
-      layerLoss.push(lossSum / Math.max(1, lossCount));
+      layerLoss.push(sums.loss / sums.count);
+      goodnessPositive.push(sums.goodnessPositive / sums.count);
+      goodnessNegative.push(sums.goodnessNegative / sums.count);
       if (output.neutral && network.readingLayers().includes(k)) features.push(output.neutral);
       input = {
         positive: output.positive,
@@ -110,19 +115,23 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
       };
     }
 
+    let headLoss: number | undefined;
     if (network.head) {
       const scores = spec.neg === 'adaptive' ? new Float32Array(train.count * train.classes) : null;
-      let headLoss = 0;
+      let lastEpochLoss = 0;
       for (let e = 0; e < epochsPerChapter; e++) {
         const batches = batchesOf(permutation(train.count, chapterRng.fork(999_000 + e)), spec.batch);
         for (let b = 0; b < batches.length; b++) {
           deps.signal?.throwIfAborted();
-          headLoss = trainHeadBatch(network, train, features, batches[b]!, lrAt(spec.headLearningRate, e, b), e === epochsPerChapter - 1 ? scores : null);
-          report('head', chapter, -1, headLoss);
+          const isLast = e === epochsPerChapter - 1;
+          const loss = trainHeadBatch(network, train, features, batches[b]!, lrAt(spec.headLearningRate, e, b), isLast ? scores : null);
+          if (isLast) lastEpochLoss += loss / batches.length;
+          report('head', chapter, -1, loss);
           if (b % 8 === 0) await yieldToEventLoop();
         }
       }
       trainScores = scores;
+      headLoss = lastEpochLoss;
     }
     trainMs += clock() - chapterStart;
 
@@ -132,6 +141,9 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
       chapter,
       loss: layerLoss.reduce((a, b) => a + b, 0) / layerLoss.length,
       layerLoss,
+      goodnessPositive,
+      goodnessNegative,
+      ...(headLoss === undefined ? {} : { headLoss }),
       seconds: (clock() - chapterStart) / 1000,
     };
     const evalStart = clock();

@@ -43,6 +43,10 @@ test('E epochs in S chapters: one record per chapter, every layer and the head s
   assert.deepEqual([order[0], order[2 * batches], order[4 * batches]], [0, 1, -1], 'layer 1, then layer 2, then the head');
   assert.ok(summary.trainSeconds > 0 && summary.samplesPerSecond > 0);
   assert.equal(summary.trainSamples, 600);
+  const last = summary.history[1]!;
+  assert.equal(last.goodnessPositive.length, 2);
+  assert.ok(last.goodnessPositive[0]! > last.goodnessNegative[0]!, `layer 1 goodness ${last.goodnessPositive[0]} vs ${last.goodnessNegative[0]}`);
+  assert.ok(last.headLoss !== undefined && last.headLoss < Math.log(10), `head loss ${last.headLoss}`);
 });
 
 test('every objective, classifier and negative strategy trains without leaking tensors', async () => {
