@@ -37,11 +37,14 @@ export interface FFStepResult {
 const PEER_DECAY = 0.9;
 
 /**
- * One Forward-Forward layer, h = relu(norm(x) W + b), trained by its local loss only.
+ * One Forward-Forward layer, h = relu(norm(x) Wᵀ + b), trained by its local loss only.
  *
  * The gradient is written out by hand instead of taken by `tf.grad`: autodiff of
- * `matMul` asks for `matMul(x, dZ, transposeA=true)`, which the wasm backend runs
- * about 12x slower than an explicit `transpose` followed by a plain `matMul`.
+ * `matMul` asks for transposed matMuls, which the wasm backend runs about 12x slower
+ * than an explicit `transpose` followed by a plain `matMul`. The weights are stored
+ * [out, in] (as in PyTorch) and multiplied as the left operand: the wasm backend
+ * repacks its right operand whenever that tensor is new, and the weights are new
+ * after every step while a batch's columns are few.
  */
 export class FFLayer {
   readonly weights: tf.Variable;
@@ -53,21 +56,21 @@ export class FFLayer {
     readonly options: FFLayerOptions,
     rng: Rng,
   ) {
-    this.weights = initWeights(options.inputSize, options.outputSize, rng);
+    this.weights = initWeights(options.outputSize, options.inputSize, rng, options.inputSize);
     this.bias = initBias(options.outputSize);
     this.optimizer = createOptimizer([this.weights, this.bias], [true, false], options.optimizer);
     this.meanActivity =
       options.peerNormalization > 0 ? tf.tidy(() => tf.variable(tf.zeros([options.outputSize]), false)) : null;
   }
 
-  /** relu(norm(x) W + b) for a batch of inputs. */
+  /** relu(norm(x) Wᵀ + b) for a batch of inputs, one row each. */
   activations(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => this.affineRelu(normalize(x, this.options.norm)));
+    return tf.tidy(() => tf.transpose(this.activationsT(tf.transpose(normalize(x, this.options.norm)))));
   }
 
-  /** relu(xn W + b) as one fused kernel (bias and activation ride on the matMul). */
-  private affineRelu(xn: tf.Tensor2D): tf.Tensor2D {
-    return tf.fused.matMul({ a: xn, b: this.weights as tf.Tensor2D, bias: this.bias, activation: 'relu' }) as tf.Tensor2D;
+  /** relu(W xnᵀ + b), one column per input row: the layout in which the weights are not repacked. */
+  private activationsT(xnT: tf.Tensor2D): tf.Tensor2D {
+    return tf.relu(tf.add(tf.matMul(this.weights, xnT), tf.reshape(this.bias, [-1, 1]))) as tf.Tensor2D;
   }
 
   /** The input the next layer sees. */
@@ -97,15 +100,15 @@ export class FFLayer {
     const { norm, goodness: kind, threshold } = this.options;
     return tf.tidy(() => {
       const [xn, xnT] = runTypedKernel(NORMALIZE_KERNEL, [x], { rms: norm === 'rms' ? 1 : 0, epsilon: NORM_EPSILON });
-      const h = this.affineRelu(xn as tf.Tensor2D);
-      const [dz, dBias, output, stats] = runTypedKernel(FF_TAIL_KERNEL, [h], {
+      const zT = tf.matMul(this.weights, xnT as tf.Tensor2D);
+      const [dzT, dBias, output, stats] = runTypedKernel(FF_TAIL_KERNEL, [zT, this.bias], {
         positives,
         threshold,
         sumGoodness: kind === 'sum' ? 1 : 0,
         rms: norm === 'rms' ? 1 : 0,
         epsilon: NORM_EPSILON,
       });
-      this.optimizer.apply([tf.matMul(xnT as tf.Tensor2D, dz as tf.Tensor2D), dBias!], learningRate);
+      this.optimizer.apply([tf.matMul(dzT as tf.Tensor2D, xn as tf.Tensor2D), dBias!], learningRate);
       return [output as tf.Tensor2D, stats as tf.Tensor1D];
     });
   }
@@ -115,14 +118,14 @@ export class FFLayer {
     const { norm, threshold, outputSize } = this.options;
     return tf.tidy(() => {
       const xn = normalize(x, norm);
-      const h = this.affineRelu(xn);
+      const h = tf.transpose(this.activationsT(tf.transpose(xn)));
       const g = goodness(h, this.options.goodness);
       const { loss, dLossDGoodness } = ffLoss(g, positives, threshold);
       const factor = goodnessGradFactor(this.options.goodness, outputSize);
       // dL/dz = dL/dg * dg/dh * relu'(z); relu'(z) is already folded in since h = 0 where z <= 0.
       let dz: tf.Tensor2D = tf.mul(h, tf.reshape(tf.mul(dLossDGoodness, factor), [-1, 1]));
       if (this.meanActivity) dz = tf.add(dz, this.peerGradient(h, positives));
-      const dWeights = tf.matMul(tf.transpose(xn), dz);
+      const dWeights = tf.matMul(tf.transpose(dz), xn);
       const dBias = tf.sum(dz, 0);
       this.optimizer.apply([dWeights, dBias], learningRate);
       const gPos = tf.mean(tf.slice(g, [0], [positives]));

@@ -35,7 +35,8 @@ for (const kernels of ['auto', 'ops'] as const) for (const norm of ['l2', 'rms']
       const w0 = layer.weights.clone();
       const b0 = layer.bias.clone();
       const lossOf = (w: tf.Tensor, b: tf.Tensor): tf.Scalar => {
-        const h = tf.relu(tf.add(tf.matMul(normalize(x, norm), w), b)) as tf.Tensor2D;
+        // The layer stores W as [out, in].
+        const h = tf.relu(tf.add(tf.matMul(normalize(x, norm), w, false, true), b)) as tf.Tensor2D;
         return ffLoss(goodness(h, kind), 4, 1.5).loss;
       };
       const [dW, dB] = tf.grads((w: tf.Tensor, b: tf.Tensor) => lossOf(w, b))([w0, b0]);
@@ -46,7 +47,7 @@ for (const kernels of ['auto', 'ops'] as const) for (const norm of ['l2', 'rms']
       assertClose(tf.sub(w0, layer.weights), dW!, 1e-5, 'weight gradient');
       assertClose(tf.sub(b0, layer.bias), dB!, 1e-5, 'bias gradient');
       // The output is norm(h) under the weights before the update.
-      const expectedOutput = normalize(tf.relu(tf.add(tf.matMul(normalize(x, norm), w0), b0)) as tf.Tensor2D, norm);
+      const expectedOutput = normalize(tf.relu(tf.add(tf.matMul(normalize(x, norm), w0, false, true), b0)) as tf.Tensor2D, norm);
       assertClose(result.output, expectedOutput, 1e-6, 'output');
       layer.dispose();
     });

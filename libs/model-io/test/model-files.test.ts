@@ -73,7 +73,7 @@ test('damaged model files are refused with the file and problem named', async (t
   writeFileSync(modelPath, JSON.stringify({ ...JSON.parse(original), formatVersion: 7 }));
   expectError(/model\.json: is not a pff-ff-model v1 file: \/formatVersion/);
   writeFileSync(modelPath, JSON.stringify({ ...JSON.parse(original), spec: { layers: [16, 13] } }));
-  expectError(/weight layer1\/weights has shape 16x12, the spec needs 16x13/);
+  expectError(/weight layer1\/weights has shape 12x16, the spec needs 13x16/);
   writeFileSync(modelPath, JSON.stringify({ ...JSON.parse(original), spec: { layers: -1 } }));
   expectError(/model\.json: spec is invalid: layers/);
   rmSync(modelPath);

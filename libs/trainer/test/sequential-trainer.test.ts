@@ -51,7 +51,8 @@ test('E epochs in S chapters: one record per chapter, every layer and the head s
 
 test('every objective, classifier and negative strategy trains without leaking tensors', async () => {
   const variants = [
-    { classifier: 'goodness', neg: 'adaptive' },
+    // Goodness reads layer 2 only: on 600 samples it needs wider layers and a third epoch.
+    { classifier: 'goodness', neg: 'adaptive', layers: [100, 100], epochs: 3 },
     { classifier: 'softmax', neg: 'adaptive', adaptiveSampling: 'proportional' },
     { classifier: 'softmax', neg: 'fixed', peerNormalization: 0.03, optimizer: 'sgd', learningRate: 0.01 },
     { objective: 'local-softmax', readout: 'last' },
@@ -59,7 +60,7 @@ test('every objective, classifier and negative strategy trains without leaking t
   ];
   const baseline = tf.memory().numTensors;
   for (const extra of variants) {
-    const spec = parseRunSpec({ ...small, epochs: 2, ...extra });
+    const spec = parseRunSpec({ ...small, epochs: 2, ...(extra as Record<string, unknown>) });
     const { summary, network } = await trainSequential({ spec, data });
     network.dispose();
     // 600 samples and 2 epochs: well above chance (0.1) is all that is asked here;
