@@ -3,6 +3,7 @@ import type { Rng } from '@pff/random';
 import { ffLoss, goodness, goodnessGradFactor, type GoodnessKind } from './goodness.js';
 import { initBias, initWeights } from './init.js';
 import { normalize, NORM_EPSILON, type NormKind } from './normalize.js';
+import { reluRows } from './dense.js';
 import { FF_TAIL_KERNEL } from './kernels/ff-tail-kernel.js';
 import { NORMALIZE_KERNEL } from './kernels/normalize-kernel.js';
 import { runTypedKernel, typedKernelsAvailable } from './kernels/typed-kernel.js';
@@ -42,9 +43,7 @@ const PEER_DECAY = 0.9;
  * The gradient is written out by hand instead of taken by `tf.grad`: autodiff of
  * `matMul` asks for transposed matMuls, which the wasm backend runs about 12x slower
  * than an explicit `transpose` followed by a plain `matMul`. The weights are stored
- * [out, in] (as in PyTorch) and multiplied as the left operand: the wasm backend
- * repacks its right operand whenever that tensor is new, and the weights are new
- * after every step while a batch's columns are few.
+ * [out, in] (as in PyTorch) and multiplied as the left operand (see dense.ts).
  */
 export class FFLayer {
   readonly weights: tf.Variable;
@@ -65,12 +64,7 @@ export class FFLayer {
 
   /** relu(norm(x) Wᵀ + b) for a batch of inputs, one row each. */
   activations(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.transpose(this.activationsT(tf.transpose(normalize(x, this.options.norm)))));
-  }
-
-  /** relu(W xnᵀ + b), one column per input row: the layout in which the weights are not repacked. */
-  private activationsT(xnT: tf.Tensor2D): tf.Tensor2D {
-    return tf.relu(tf.add(tf.matMul(this.weights, xnT), tf.reshape(this.bias, [-1, 1]))) as tf.Tensor2D;
+    return tf.tidy(() => reluRows(this.weights, this.bias, normalize(x, this.options.norm)));
   }
 
   /** The input the next layer sees. */
@@ -118,7 +112,7 @@ export class FFLayer {
     const { norm, threshold, outputSize } = this.options;
     return tf.tidy(() => {
       const xn = normalize(x, norm);
-      const h = tf.transpose(this.activationsT(tf.transpose(xn)));
+      const h = reluRows(this.weights, this.bias, xn);
       const g = goodness(h, this.options.goodness);
       const { loss, dLossDGoodness } = ffLoss(g, positives, threshold);
       const factor = goodnessGradFactor(this.options.goodness, outputSize);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@pff/random';
 import { softmaxCrossEntropy } from './cross-entropy.js';
+import { reluColumns, reluRows } from './dense.js';
 import { initBias, initWeights } from './init.js';
 import { LABEL_SLOTS } from './labels.js';
 import { normalize, type NormKind } from './normalize.js';
@@ -20,7 +21,7 @@ export interface LocalStepResult {
 }
 
 /**
- * The paper's Performance-Optimized layer: h = relu(norm(x) W + b) feeds its own
+ * The paper's Performance-Optimized layer: h = relu(norm(x) Wᵀ + b) feeds its own
  * softmax classifier, and the cross-entropy trains the layer and its classifier
  * only. No negative data; nothing flows back to the layer below.
  */
@@ -35,7 +36,7 @@ export class LocalSoftmaxLayer {
     readonly options: LocalSoftmaxLayerOptions,
     rng: Rng,
   ) {
-    this.weights = initWeights(options.inputSize, options.outputSize, rng);
+    this.weights = initWeights(options.outputSize, options.inputSize, rng, options.inputSize);
     this.bias = initBias(options.outputSize);
     this.classifierWeights = initWeights(options.outputSize, LABEL_SLOTS, rng);
     this.classifierBias = initBias(LABEL_SLOTS);
@@ -47,7 +48,7 @@ export class LocalSoftmaxLayer {
   }
 
   activations(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.relu(tf.add(tf.matMul(normalize(x, this.options.norm), this.weights), this.bias)) as tf.Tensor2D);
+    return tf.tidy(() => reluRows(this.weights, this.bias, normalize(x, this.options.norm)));
   }
 
   forward(x: tf.Tensor2D): tf.Tensor2D {
@@ -60,17 +61,18 @@ export class LocalSoftmaxLayer {
 
   trainStep(x: tf.Tensor2D, labels: tf.Tensor1D, learningRate: number): LocalStepResult {
     const [output, loss] = tf.tidy(() => {
+      // Column layout ([units, rows]) with the changing weights as left operands (dense.ts);
+      // explicit transposes, since the wasm backend's transposed matMul is the slow path.
       const xn = normalize(x, this.options.norm);
-      const h = tf.relu(tf.add(tf.matMul(xn, this.weights), this.bias)) as tf.Tensor2D;
+      const hT = reluColumns(this.weights, this.bias, tf.transpose(xn));
+      const h = tf.transpose(hT) as tf.Tensor2D;
       const logits = tf.add(tf.matMul(h, this.classifierWeights), this.classifierBias) as tf.Tensor2D;
       const { loss, dLogits } = softmaxCrossEntropy(logits, labels);
-      const dClassifierWeights = tf.matMul(tf.transpose(h), dLogits);
+      const dClassifierWeights = tf.matMul(hT, dLogits);
       const dClassifierBias = tf.sum(dLogits, 0);
-      // Explicit transposes: the wasm backend's transposed matMul is the slow path.
-      const dh = tf.matMul(dLogits, tf.transpose(this.classifierWeights));
-      const dz = tf.mul(dh, tf.step(h));
-      const dWeights = tf.matMul(tf.transpose(xn), dz);
-      this.optimizer.apply([dWeights, tf.sum(dz, 0), dClassifierWeights, dClassifierBias], learningRate);
+      const dzT = tf.mul(tf.matMul(this.classifierWeights, tf.transpose(dLogits)), tf.step(hT));
+      const dWeights = tf.matMul(dzT, xn);
+      this.optimizer.apply([dWeights, tf.sum(dzT, 1), dClassifierWeights, dClassifierBias], learningRate);
       return [normalize(h, this.options.norm), loss] as const;
     });
     const value = loss.dataSync()[0] ?? NaN;

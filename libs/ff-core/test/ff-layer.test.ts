@@ -60,7 +60,7 @@ test('local-softmax step gradient equals autodiff through the layer and its clas
   const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 9], 'int32');
   const before = [layer.weights, layer.bias, layer.classifierWeights, layer.classifierBias].map((v) => v.clone());
   const grads = tf.grads((w: tf.Tensor, b: tf.Tensor, cw: tf.Tensor, cb: tf.Tensor) => {
-    const h = tf.relu(tf.add(tf.matMul(normalize(x, 'rms'), w), b));
+    const h = tf.relu(tf.add(tf.matMul(normalize(x, 'rms'), w, false, true), b)); // W is [out, in]
     return softmaxCrossEntropy(tf.add(tf.matMul(h, cw), cb) as tf.Tensor2D, labels).loss;
   })(before);
   layer.trainStep(x, labels, 1);
