@@ -43,6 +43,8 @@ export function trainLayerBatch(
     fillRows(x, 0, train, input.positive, input.width, indices, (s) => train.labels[s]!);
     fillRows(x, n, train, input.negative, input.width, indices, (s) => negativeLabels[s]!);
     const xt = tf.tensor2d(x, [2 * n, input.width]);
+    // The neutral stream goes first, through the same weights the step's outputs come from.
+    if (output?.neutral) forwardNeutral(network, k, train, input, indices, output.neutral);
     const result = network.ffLayers[k]!.trainStep(xt, n, lr);
     if (output) {
       const rows = result.output.dataSync() as Float32Array;
@@ -50,7 +52,6 @@ export function trainLayerBatch(
       scatterRows(output.negative!, width, indices, rows, n);
     }
     tf.dispose([xt, result.output]);
-    if (output?.neutral) forwardNeutral(network, k, train, input, indices, output.neutral);
     return { loss: result.loss, goodnessPositive: result.goodnessPositive, goodnessNegative: result.goodnessNegative };
   }
   // Local-softmax objective: one neutral-label stream, trained against the true labels.

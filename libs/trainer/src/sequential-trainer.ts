@@ -132,6 +132,10 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
       }
       trainScores = scores;
       headLoss = lastEpochLoss;
+    } else if (spec.neg === 'adaptive' && spec.objective === 'ff' && chapter < spec.chapters) {
+      // Goodness classifier: adaptive negatives need the network's scores on the training
+      // set, a 10-label pass that is part of training (the Softmax head's come free).
+      trainScores = scoreDataset(network, train);
     }
     trainMs += clock() - chapterStart;
 
@@ -147,10 +151,6 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
       seconds: (clock() - chapterStart) / 1000,
     };
     const evalStart = clock();
-    if (spec.neg === 'adaptive' && spec.objective === 'ff' && !network.head && chapter < spec.chapters) {
-      // Goodness classifier: adaptive negatives need the network's scores on the training set.
-      trainScores = scoreDataset(network, train);
-    }
     if (spec.evalEvery > 0 && epoch % spec.evalEvery === 0 && chapter < spec.chapters) {
       record.accuracy = accuracyOf(scoreDataset(network, data.test), data.test.labels, data.test.classes);
     }
