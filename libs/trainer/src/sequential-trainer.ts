@@ -4,7 +4,7 @@ import { batchesOf, type DatasetPair } from '@pff/datasets';
 import { FFNetwork, learningRateAt } from '@pff/ff-core';
 import { createRng, permutation } from '@pff/random';
 import { trainHeadBatch } from './head-batch.js';
-import { trainLayerBatch, type LayerInput } from './layer-batch.js';
+import { trainLayerBatch, type LayerInput, type LayerOutput } from './layer-batch.js';
 import { accuracyOf, scoreDataset } from './evaluate.js';
 import { createNegativeLabels } from './negatives.js';
 import { networkConfigOf } from './network-config.js';
@@ -52,6 +52,9 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
   let evalMs = 0;
   let step = 0;
   let trainScores: Float32Array | null = null;
+  // What each layer passes on, per sample; every chapter overwrites every row, so the
+  // buffers are allocated once.
+  const outputs: LayerOutput[] = [];
 
   const report = (phase: 'train' | 'head', chapter: number, layer: number, loss: number): void => {
     step++;
@@ -80,11 +83,11 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
     for (let k = 0; k < spec.layers.length; k++) {
       const width = spec.layers[k]!;
       const last = epochsPerChapter - 1;
-      const output = {
+      const output = (outputs[k] ??= {
         positive: new Float32Array(train.count * width),
         negative: spec.objective === 'ff' ? new Float32Array(train.count * width) : null,
         neutral: hasHead ? new Float32Array(train.count * width) : null,
-      };
+      });
       const sums = { loss: 0, goodnessPositive: 0, goodnessNegative: 0, count: 0 };
       for (let e = 0; e < epochsPerChapter; e++) {
         const batches = batchesOf(permutation(train.count, chapterRng.fork(k * 1000 + e)), spec.batch);
