@@ -63,6 +63,15 @@ test('pff train --save, then pff eval reports the same accuracy', async (t) => {
   assert.match(human.out, /^accuracy \d+\.\d\d% on 10000 test samples; trained 1 epochs in/);
 });
 
+test('pff train --eval-every 1 reports test accuracy after every epoch on stderr', async () => {
+  const { code, err, out } = await run(['train', '--layers', '20,20', '--epochs', '2', '--train-limit', '200', '--batch', '50', '--eval-every', '1', '--json']);
+  assert.equal(code, 0, err);
+  assert.match(err, /epoch 1\/2 \(chapter 1\): loss \d+\.\d+, test accuracy \d+\.\d\d%/);
+  assert.match(err, /epoch 2\/2 \(chapter 2\): loss \d+\.\d+, test accuracy \d+\.\d\d%/);
+  const summary = JSON.parse(out) as { history: Array<{ accuracy?: number }> };
+  assert.ok(summary.history.every((h) => typeof h.accuracy === 'number'), 'every epoch record has its accuracy');
+});
+
 test('the installed bin runs as a process: JSON on stdout, exit code 0; bad input exits 2', async () => {
   const bin = join(import.meta.dirname, '..', 'bin', 'pff.mjs');
   const exec = promisify(execFile);
