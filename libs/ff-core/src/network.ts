@@ -17,6 +17,11 @@ export interface NetworkConfig {
   readonly readout: 'last' | 'all';
   readonly norm: NormKind;
   readonly goodness: GoodnessKind;
+  /**
+   * Threshold per unit: a layer of n units compares its goodness with `threshold` for
+   * the mean goodness and with `threshold * n` for the sum (Hinton's code: n), so one
+   * value suits every width.
+   */
   readonly threshold: number;
   readonly peerNormalization: number;
   readonly optimizer: OptimizerOptions;
@@ -43,7 +48,12 @@ export class FFNetwork {
       this.ffLayers = config.layers.map(
         (outputSize, i) =>
           new FFLayer(
-            { ...config, inputSize: sizes[i]!, outputSize, optimizer: config.optimizer },
+            {
+              ...config,
+              inputSize: sizes[i]!,
+              outputSize,
+              threshold: config.goodness === 'sum' ? config.threshold * outputSize : config.threshold,
+            },
             layerRng(i),
           ),
       );

@@ -52,9 +52,9 @@ test('E epochs in S chapters: one record per chapter, every layer and the head s
 test('every objective, classifier and negative strategy trains without leaking tensors', async () => {
   const variants = [
     // Goodness reads layer 2 only: on 600 samples it needs wider layers and a third epoch.
-    { classifier: 'goodness', neg: 'adaptive', layers: [100, 100], epochs: 3 },
+    { classifier: 'goodness', neg: 'adaptive', goodness: 'mean', layers: [100, 100], epochs: 3 },
     { classifier: 'softmax', neg: 'adaptive', adaptiveSampling: 'proportional' },
-    { classifier: 'softmax', neg: 'fixed', peerNormalization: 0.03, optimizer: 'sgd', learningRate: 0.01 },
+    { classifier: 'softmax', neg: 'fixed', peerNormalization: 0.03, optimizer: 'sgd', learningRate: 0.01, goodness: 'mean' },
     { objective: 'local-softmax', readout: 'last' },
     { objective: 'local-softmax', readout: 'all', norm: 'l2' },
   ];
