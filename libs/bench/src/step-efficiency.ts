@@ -47,22 +47,22 @@ export function measureStepEfficiency(inputSize: number, outputSize: number, bat
   const x = tf.randomUniform([rows, inputSize], 0, 1, 'float32', 1) as tf.Tensor2D;
   const stepMs = medianMs(() => layer.trainStep(x, batch, 1e-3).output.dispose(), reps);
   const dzT = tf.randomNormal([outputSize, rows], 0, 1, 'float32', 2) as tf.Tensor2D;
-  // Fresh right operands, made before the clock starts: one per timed call.
-  const fresh = Array.from({ length: reps + WARMUP }, () => tf.tidy(() => [tf.transpose(x), tf.add(x, 0)] as const));
-  let next = 0;
-  const matMulMs = medianMs(() => {
-    const [xT, xCopy] = fresh[next++]!;
-    const forward = tf.matMul(layer.weights, xT);
-    const gradient = tf.matMul(dzT, xCopy);
-    gradient.dataSync();
-    tf.dispose([forward, gradient]);
-  }, reps, WARMUP);
-  tf.dispose([x, dzT, ...fresh.flat()]);
+  const matMulMs = medianMs(
+    ([xT, xCopy]) => {
+      const forward = tf.matMul(layer.weights, xT);
+      const gradient = tf.matMul(dzT, xCopy);
+      gradient.dataSync();
+      tf.dispose([forward, gradient, xT, xCopy]);
+    },
+    reps,
+    3,
+    // Fresh right operands for every call, made just before the clock starts.
+    (): [tf.Tensor2D, tf.Tensor2D] => [tf.transpose(x), tf.add(x, 0)],
+  );
+  tf.dispose([x, dzT]);
   layer.dispose();
   const flops = ffStepFlops(rows, inputSize, outputSize);
   const stepGflops = flops / stepMs / 1e6;
   const matMulGflops = flops / matMulMs / 1e6;
   return { inputSize, outputSize, batch, stepMs, matMulMs, stepGflops, matMulGflops, ratio: stepGflops / matMulGflops };
 }
-
-const WARMUP = 3;
