@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@pff/random';
 import { ffLoss, goodness, goodnessGradFactor, type GoodnessKind } from './goodness.js';
 import { initBias, initWeights } from './init.js';
-import { normalize, NORM_EPSILON, type NormKind } from './normalize.js';
+import { normalize, normalizedSquaredLength, NORM_EPSILON, type NormKind } from './normalize.js';
 import { reluRows } from './dense.js';
 import { FF_TAIL_KERNEL } from './kernels/ff-tail-kernel.js';
 import { NORMALIZE_KERNEL } from './kernels/normalize-kernel.js';
@@ -55,7 +55,7 @@ export class FFLayer {
     readonly options: FFLayerOptions,
     rng: Rng,
   ) {
-    this.weights = initWeights(options.outputSize, options.inputSize, rng, options.inputSize);
+    this.weights = initWeights(options.outputSize, options.inputSize, rng, normalizedSquaredLength(options.norm, options.inputSize));
     this.bias = initBias(options.outputSize);
     this.optimizer = createOptimizer([this.weights, this.bias], [true, false], options.optimizer);
     this.meanActivity =

@@ -4,7 +4,7 @@ import { softmaxCrossEntropy } from './cross-entropy.js';
 import { reluColumns, reluRows } from './dense.js';
 import { initBias, initWeights } from './init.js';
 import { LABEL_SLOTS } from './labels.js';
-import { normalize, type NormKind } from './normalize.js';
+import { normalize, normalizedSquaredLength, type NormKind } from './normalize.js';
 import { createOptimizer, type OptimizerOptions, type ParamOptimizer } from './optimizer.js';
 
 export interface LocalSoftmaxLayerOptions {
@@ -36,7 +36,7 @@ export class LocalSoftmaxLayer {
     readonly options: LocalSoftmaxLayerOptions,
     rng: Rng,
   ) {
-    this.weights = initWeights(options.outputSize, options.inputSize, rng, options.inputSize);
+    this.weights = initWeights(options.outputSize, options.inputSize, rng, normalizedSquaredLength(options.norm, options.inputSize));
     this.bias = initBias(options.outputSize);
     this.classifierWeights = initWeights(options.outputSize, LABEL_SLOTS, rng);
     this.classifierBias = initBias(LABEL_SLOTS);

@@ -15,3 +15,11 @@ export function normalize(x: tf.Tensor2D, kind: NormKind): tf.Tensor2D {
     return tf.div(x, tf.add(tf.sqrt(scale), NORM_EPSILON));
   });
 }
+
+/**
+ * The squared length of a normalised input row: its width for RMS, 1 for L2. Weights
+ * drawn with this as fan-in give pre-activations of unit variance under either norm.
+ */
+export function normalizedSquaredLength(kind: NormKind, width: number): number {
+  return kind === 'rms' ? width : 1;
+}
