@@ -89,7 +89,7 @@ export class FFLayer {
     return { output, loss: lossValue!, goodnessPositive: gPosValue!, goodnessNegative: gNegValue! };
   }
 
-  /** The step as three fused loops and two matMuls (wasm and cpu backends). */
+  /** The step as two fused loops and two matMuls (wasm and cpu backends). */
   private fusedStep(x: tf.Tensor2D, positives: number, learningRate: number): [tf.Tensor2D, tf.Tensor1D] {
     const { norm, goodness: kind, threshold } = this.options;
     return tf.tidy(() => {
@@ -135,7 +135,7 @@ export class FFLayer {
   private normalizeByGoodness(h: tf.Tensor2D, g: tf.Tensor1D): tf.Tensor2D {
     const { norm, goodness: kind, outputSize } = this.options;
     const sumOfSquaresPerGoodness = kind === 'sum' ? 1 : outputSize;
-    const scale = (sumOfSquaresPerGoodness / (norm === 'rms' ? outputSize : 1));
+    const scale = sumOfSquaresPerGoodness / (norm === 'rms' ? outputSize : 1);
     return tf.div(h, tf.add(tf.sqrt(tf.reshape(tf.mul(g, scale), [-1, 1])), NORM_EPSILON));
   }
 

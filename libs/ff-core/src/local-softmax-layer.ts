@@ -55,8 +55,9 @@ export class LocalSoftmaxLayer {
     return tf.tidy(() => normalize(this.activations(x), this.options.norm));
   }
 
-  logits(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.add(tf.matMul(this.activations(x), this.classifierWeights), this.classifierBias));
+  /** The classifier's logits for this layer's activations `h` (from `activations`). */
+  logits(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.add(tf.matMul(h, this.classifierWeights), this.classifierBias));
   }
 
   trainStep(x: tf.Tensor2D, labels: tf.Tensor1D, learningRate: number): LocalStepResult {

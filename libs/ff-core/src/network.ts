@@ -150,8 +150,10 @@ export class FFNetwork {
     let input = x;
     const perLayer: tf.Tensor2D[] = [];
     for (const layer of this.localLayers) {
-      perLayer.push(tf.logSoftmax(layer.logits(input)));
-      input = layer.forward(input);
+      // One forward per layer feeds both its classifier and the next layer.
+      const h = layer.activations(input);
+      perLayer.push(tf.logSoftmax(layer.logits(h)));
+      input = normalize(h, this.config.norm);
     }
     return this.config.readout === 'last' ? perLayer[perLayer.length - 1]! : (tf.addN(perLayer) as tf.Tensor2D);
   }
