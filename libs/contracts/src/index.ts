@@ -11,3 +11,4 @@ export {
 } from './run-spec.js';
 export { InvalidSpecError } from './invalid-spec-error.js';
 export { TrainSummarySchema, type TrainSummary, type EpochRecord } from './train-summary.js';
+export * from './messages/index.js';

@@ -1,0 +1,145 @@
+import Type from 'typebox';
+import { RunSpecSchema } from '../run-spec.js';
+
+/** Run ids name queues, files and URLs: lower-case letters, digits and dashes. */
+export const RUN_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+const RunId = Type.String({ pattern: RUN_ID_PATTERN });
+const Replica = Type.String({ minLength: 1, maxLength: 128 });
+const Stage = Type.Integer({ minimum: 0, maximum: 64 });
+const Count = Type.Integer({ minimum: 0 });
+const Epoch = Type.Integer({ minimum: 1 });
+
+/**
+ * Activation batch for stage `stage`. Tensors: stage 0 gets `images` [n, inputSize];
+ * later stages get `positive`, and (FF objective) `negative`, and (Softmax head)
+ * `neutral` [n, width] plus `features` [n, f] (the reading layers' neutral outputs so
+ * far). Every stage gets `labels` (uint8 [n]) and `indices` (int32 [n], sample ids);
+ * stage 0 also `negativeLabels` (uint8 [n]) for the FF objective.
+ */
+export const ActivationBatchSchema = Type.Object({
+  kind: Type.Literal('batch'),
+  runId: RunId,
+  stage: Stage,
+  epoch: Epoch,
+  chapter: Epoch,
+  /** Batch number within its epoch; with the epoch, the batch's identity. */
+  index: Count,
+  /** Epochs of training done before this batch (fractional): the learning-rate schedule's clock. */
+  position: Type.Number({ minimum: 0 }),
+  /** The chapter's last epoch: the last stage reports the head's scores (adaptive negatives). */
+  recordScores: Type.Boolean(),
+});
+
+const LayerStatsSchema = Type.Object({
+  layer: Type.Integer({ minimum: 0 }),
+  loss: Type.Number(),
+  goodnessPositive: Type.Number(),
+  goodnessNegative: Type.Number(),
+});
+
+/** A stage trained a batch (tensors from the last stage: `scores` [n, classes], `indices`). */
+export const TrainedEventSchema = Type.Object({
+  kind: Type.Literal('trained'),
+  runId: RunId,
+  stage: Stage,
+  replica: Replica,
+  epoch: Epoch,
+  index: Count,
+  samples: Count,
+  redelivered: Type.Boolean(),
+  layers: Type.Array(LayerStatsSchema),
+  headLoss: Type.Optional(Type.Number()),
+  stepSeconds: Type.Number({ minimum: 0 }),
+});
+
+/** A stage received a batch it had already trained and dropped it. */
+export const DroppedEventSchema = Type.Object({
+  kind: Type.Literal('dropped'),
+  runId: RunId,
+  stage: Stage,
+  replica: Replica,
+  epoch: Epoch,
+  index: Count,
+});
+
+/** A replica joined a run's stage and waits for the stage's shared parameters. */
+export const HelloEventSchema = Type.Object({
+  kind: Type.Literal('hello'),
+  runId: RunId,
+  stage: Stage,
+  replica: Replica,
+});
+
+/** A replica's parameters for a sharing round (tensors: its weights by name). */
+export const ParamsEventSchema = Type.Object({
+  kind: Type.Literal('params'),
+  runId: RunId,
+  stage: Stage,
+  replica: Replica,
+  round: Count,
+  /** Samples trained since the replica last adopted shared parameters: its weight in the average. */
+  samples: Count,
+});
+
+/** Scheduler to a stage's replicas: send your parameters for round `round`. */
+export const ShareRequestSchema = Type.Object({
+  kind: Type.Literal('share'),
+  runId: RunId,
+  stage: Stage,
+  round: Count,
+});
+
+/**
+ * Scheduler to a stage's replicas: the shared parameters (tensors by weight name).
+ * `to` is one replica (a newcomer) or '*' (the end of a sharing round).
+ */
+export const AdoptSchema = Type.Object({
+  kind: Type.Literal('adopt'),
+  runId: RunId,
+  stage: Stage,
+  round: Count,
+  to: Replica,
+  /** Federated: the data shard the replica serves. */
+  shard: Type.Optional(Count),
+  /** Batches of the current epoch the stage has trained already ("epoch:index"), for duplicate detection. */
+  trained: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 1_000_000 }),
+});
+
+/** A replica trained a batch: its peers drop a duplicate of it. */
+export const ClaimSchema = Type.Object({
+  kind: Type.Literal('claim'),
+  runId: RunId,
+  stage: Stage,
+  replica: Replica,
+  epoch: Epoch,
+  index: Count,
+});
+
+const LayerRangeSchema = Type.Object({ first: Type.Integer({ minimum: 0 }), last: Type.Integer({ minimum: 0 }) });
+
+/** The scheduler's announcement of a run, repeated while it runs, so workers can join any time. */
+export const RunAnnouncementSchema = Type.Object({
+  kind: Type.Literal('run'),
+  runId: RunId,
+  status: Type.Union([Type.Literal('running'), Type.Literal('ended')]),
+  spec: RunSpecSchema,
+  inputSize: Type.Integer({ minimum: 1 }),
+  classes: Type.Integer({ minimum: 2 }),
+  labelScale: Type.Number({ exclusiveMinimum: 0 }),
+  /** The layers each stage trains (inclusive), in pipeline order. */
+  stages: Type.Array(LayerRangeSchema, { minItems: 1 }),
+  /** Federated: one queue per shard. */
+  shards: Count,
+});
+
+export type ActivationBatchHeader = Type.Static<typeof ActivationBatchSchema>;
+export type TrainedEvent = Type.Static<typeof TrainedEventSchema>;
+export type DroppedEvent = Type.Static<typeof DroppedEventSchema>;
+export type HelloEvent = Type.Static<typeof HelloEventSchema>;
+export type ParamsEvent = Type.Static<typeof ParamsEventSchema>;
+export type ShareRequest = Type.Static<typeof ShareRequestSchema>;
+export type Adopt = Type.Static<typeof AdoptSchema>;
+export type Claim = Type.Static<typeof ClaimSchema>;
+export type RunAnnouncement = Type.Static<typeof RunAnnouncementSchema>;
+export type LayerStats = Type.Static<typeof LayerStatsSchema>;
+export type LayerRange = Type.Static<typeof LayerRangeSchema>;
