@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import type Type from 'typebox';
 import Value from 'typebox/value';
 import { decodeFrame, encodeFrame, type NamedTensor } from './frame.js';
 import { MessageError } from './message-error.js';
@@ -46,7 +46,8 @@ export function encodeMessage(message: AnyMessage, tensors: readonly NamedTensor
  */
 export function decodeMessage<K extends MessageKind>(bytes: Uint8Array, expected?: readonly K[]): Decoded<MessageOf<K>> {
   const frame = decodeFrame(bytes);
-  const { tensors: _descriptors, ...header } = frame.header;
+  const header = { ...frame.header };
+  delete header['tensors'];
   const kind = header['kind'];
   if (typeof kind !== 'string' || !(kind in SCHEMAS)) throw new MessageError(`unknown message kind ${JSON.stringify(kind)}`);
   if (expected && !expected.includes(kind as K)) throw new MessageError(`a ${kind} message does not belong on this queue`);
