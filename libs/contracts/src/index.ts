@@ -10,5 +10,12 @@ export {
   VARIANTS,
 } from './run-spec.js';
 export { InvalidSpecError } from './invalid-spec-error.js';
-export { TrainSummarySchema, type TrainSummary, type EpochRecord } from './train-summary.js';
+export {
+  TrainSummarySchema,
+  PipelineSummarySchema,
+  type TrainSummary,
+  type EpochRecord,
+  type PipelineSummary,
+  type LayerCounts,
+} from './train-summary.js';
 export * from './messages/index.js';

@@ -9,3 +9,14 @@ export { LocalSoftmaxLayer, type LocalSoftmaxLayerOptions, type LocalStepResult 
 export { FFNetwork, type NetworkConfig } from './network.js';
 export { learningRateAt } from './schedule.js';
 export { ffStepFlops } from './flops.js';
+export {
+  createFFLayer,
+  createLocalLayer,
+  createHead,
+  hasSoftmaxHead,
+  readingLayersOf,
+  headFeatureSizeOf,
+  ffLayerWeights,
+  localLayerWeights,
+  headWeights,
+} from './network-parts.js';

@@ -1,12 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@pff/random';
-import { FFLayer } from './ff-layer.js';
+import type { FFLayer } from './ff-layer.js';
 import { goodness, type GoodnessKind } from './goodness.js';
 import { embedLabels, LABEL_SLOTS, NEUTRAL_LABEL_VALUE } from './labels.js';
-import { LocalSoftmaxLayer } from './local-softmax-layer.js';
+import type { LocalSoftmaxLayer } from './local-softmax-layer.js';
+import {
+  createFFLayer,
+  createHead,
+  createLocalLayer,
+  ffLayerWeights,
+  hasSoftmaxHead,
+  headFeatureSizeOf,
+  headWeights,
+  localLayerWeights,
+  readingLayersOf,
+} from './network-parts.js';
 import { normalize, type NormKind } from './normalize.js';
 import type { OptimizerOptions } from './optimizer.js';
-import { SoftmaxHead } from './softmax-head.js';
+import type { SoftmaxHead } from './softmax-head.js';
 
 export interface NetworkConfig {
   readonly inputSize: number;
@@ -42,50 +53,19 @@ export class FFNetwork {
     readonly config: NetworkConfig,
     rng: Rng,
   ) {
-    const sizes = [config.inputSize, ...config.layers];
-    const layerRng = (i: number): Rng => rng.fork(i);
-    if (config.objective === 'ff') {
-      this.ffLayers = config.layers.map(
-        (outputSize, i) =>
-          new FFLayer(
-            {
-              ...config,
-              inputSize: sizes[i]!,
-              outputSize,
-              threshold: config.goodness === 'sum' ? config.threshold * outputSize : config.threshold,
-            },
-            layerRng(i),
-          ),
-      );
-      this.localLayers = [];
-    } else {
-      this.ffLayers = [];
-      this.localLayers = config.layers.map(
-        (outputSize, i) =>
-          new LocalSoftmaxLayer(
-            { inputSize: sizes[i]!, outputSize, norm: config.norm, optimizer: config.optimizer },
-            layerRng(i),
-          ),
-      );
-    }
-    this.head =
-      config.objective === 'ff' && config.classifier === 'softmax'
-        ? new SoftmaxHead(this.headFeatureSize(), LABEL_SLOTS, config.optimizer, rng.fork(1000))
-        : null;
+    const all = config.layers.map((_, i) => i);
+    this.ffLayers = config.objective === 'ff' ? all.map((i) => createFFLayer(config, i, rng)) : [];
+    this.localLayers = config.objective === 'local-softmax' ? all.map((i) => createLocalLayer(config, i, rng)) : [];
+    this.head = hasSoftmaxHead(config) ? createHead(config, rng) : null;
   }
 
-  /**
-   * The layers whose activity classifies: all but the first, as in Hinton's paper
-   * (the first layer's activity mostly encodes the label it was given), unless there
-   * is only one.
-   */
+  /** The layers whose activity classifies (see `readingLayersOf`). */
   readingLayers(): number[] {
-    const count = this.config.layers.length;
-    return count === 1 ? [0] : Array.from({ length: count - 1 }, (_, i) => i + 1);
+    return readingLayersOf(this.config);
   }
 
   headFeatureSize(): number {
-    return this.readingLayers().reduce((sum, i) => sum + this.config.layers[i]!, 0);
+    return headFeatureSizeOf(this.config);
   }
 
   /** Concatenates the normalised outputs of the reading layers into head features. */
@@ -160,18 +140,11 @@ export class FFNetwork {
 
   /** Every trainable tensor by a stable name, for saving and parameter sharing. */
   namedWeights(): Array<[string, tf.Variable]> {
-    const out: Array<[string, tf.Variable]> = [];
-    this.ffLayers.forEach((l, i) => out.push([`layer${i}/weights`, l.weights], [`layer${i}/bias`, l.bias]));
-    this.localLayers.forEach((l, i) =>
-      out.push(
-        [`layer${i}/weights`, l.weights],
-        [`layer${i}/bias`, l.bias],
-        [`layer${i}/classifier/weights`, l.classifierWeights],
-        [`layer${i}/classifier/bias`, l.classifierBias],
-      ),
-    );
-    if (this.head) out.push(['head/weights', this.head.weights], ['head/bias', this.head.bias]);
-    return out;
+    return [
+      ...this.ffLayers.flatMap((l, i) => ffLayerWeights(i, l)),
+      ...this.localLayers.flatMap((l, i) => localLayerWeights(i, l)),
+      ...(this.head ? headWeights(this.head) : []),
+    ];
   }
 
   dispose(): void {

@@ -27,7 +27,7 @@ const SCHEMAS = {
 } as const;
 
 export type MessageKind = keyof typeof SCHEMAS;
-export type MessageOf<K extends MessageKind> = Type.Static<(typeof SCHEMAS)[K]>;
+export type MessageOf<K extends MessageKind> = K extends MessageKind ? Type.Static<(typeof SCHEMAS)[K]> : never;
 export type AnyMessage = { [K in MessageKind]: MessageOf<K> }[MessageKind];
 
 /** A validated message and its tensors (which may share memory with the received bytes). */

@@ -1,0 +1,63 @@
+import type { ParamsEvent } from '@pff/contracts';
+
+export interface Contribution {
+  readonly samples: number;
+  readonly weights: ReadonlyMap<string, Float32Array>;
+}
+
+/**
+ * One parameter-sharing round of one stage: the scheduler asks every live replica for
+ * its parameters and averages what arrives, weighted by the samples each trained since
+ * it last adopted shared parameters.
+ */
+export class ShareRound {
+  private readonly contributions = new Map<string, Contribution>();
+  private finish: (() => void) | null = null;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly stage: number,
+    readonly round: number,
+    private readonly expected: ReadonlySet<string>,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+    if (expected.size === 0) this.close();
+  }
+
+  add(event: ParamsEvent, weights: ReadonlyMap<string, Float32Array>): void {
+    if (event.round !== this.round || event.stage !== this.stage) return;
+    this.contributions.set(event.replica, { samples: event.samples, weights });
+    if ([...this.expected].every((r) => this.contributions.has(r))) this.close();
+  }
+
+  close(): void {
+    this.finish?.();
+    this.finish = null;
+  }
+
+  get received(): number {
+    return this.contributions.size;
+  }
+
+  /** The samples-weighted mean (a plain mean when nobody trained), or null with no contribution. */
+  average(): Map<string, Float32Array> | null {
+    const all = [...this.contributions.values()];
+    if (all.length === 0) return null;
+    const total = all.reduce((sum, c) => sum + c.samples, 0);
+    const weightOf = (c: Contribution): number => (total > 0 ? c.samples / total : 1 / all.length);
+    const out = new Map<string, Float32Array>();
+    for (const [name, first] of all[0]!.weights) {
+      const mean = new Float32Array(first.length);
+      for (const c of all) {
+        const w = weightOf(c);
+        const values = c.weights.get(name);
+        if (!values || values.length !== mean.length || w === 0) continue;
+        for (let j = 0; j < mean.length; j++) mean[j]! += w * values[j]!;
+      }
+      out.set(name, mean);
+    }
+    return out;
+  }
+}
