@@ -11,3 +11,9 @@ export {
   ORIGIN_HEADER,
   deadLetterQueueOf,
 } from './transport.js';
+export { EmbeddedBroker, type PushScheduler } from './embedded/embedded-broker.js';
+export { createEmbeddedTransport } from './embedded/embedded-transport.js';
+export { createPortTransport } from './embedded/port-transport.js';
+export { serveBrokerPort, type BrokerPortServer } from './embedded/serve-broker-port.js';
+export { EmbeddedTransportError, type EmbeddedErrorCode } from './embedded/embedded-error.js';
+export type { EmbeddedTransportOptions } from './embedded/linked-transport.js';
