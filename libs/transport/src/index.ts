@@ -11,6 +11,8 @@ export {
   ORIGIN_HEADER,
   deadLetterQueueOf,
 } from './transport.js';
+export { createAmqpTransport, type AmqpTransportDeps } from './amqp/amqp-transport.js';
+export type { AmqpTransportOptions } from './amqp/options.js';
 export { EmbeddedBroker, type PushScheduler } from './embedded/embedded-broker.js';
 export { createEmbeddedTransport } from './embedded/embedded-transport.js';
 export { createPortTransport } from './embedded/port-transport.js';

@@ -1,0 +1,30 @@
+/** The named errors this transport raises, each with a `code` to branch on. */
+
+export class TransportClosedError extends Error {
+  readonly code = 'TRANSPORT_CLOSED';
+  override readonly name = 'TransportClosedError';
+  constructor(operation: string) {
+    super(`${operation}: the transport is closed`);
+  }
+}
+
+/** The connection went away while an operation was using it; the operation is retried on the next one. */
+export class ConnectionLostError extends Error {
+  readonly code = 'CONNECTION_LOST';
+  override readonly name = 'ConnectionLostError';
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(`${operation}: the connection was lost`, options);
+  }
+}
+
+export class PublishNotConfirmedError extends Error {
+  readonly code = 'PUBLISH_NOT_CONFIRMED';
+  override readonly name = 'PublishNotConfirmedError';
+  constructor(exchange: string, routingKey: string, options?: { cause?: unknown }) {
+    super(`the broker did not confirm a message for exchange '${exchange}' routing key '${routingKey}' (nacked, or its channel was closed)`, options);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
