@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import {
+  createAmqpTransport,
+  createEmbeddedTransport,
+  EmbeddedBroker,
+  serveBrokerPort,
+  type Transport,
+} from '@pff/transport';
+import type { ThreadReport, WorkerThreadData } from './thread-protocol.js';
+
+export interface LocalClusterOptions {
+  /** RabbitMQ URL; absent = the embedded broker, in this process. */
+  readonly brokerUrl?: string;
+  readonly backend: WorkerThreadData['backend'];
+  readonly log?: (line: string) => void;
+}
+
+/** One layer-worker thread. */
+export interface WorkerHandle {
+  readonly stage: number;
+  readonly replica: string;
+  /** Graceful: the worker finishes the batch in hand and leaves. */
+  stop(): Promise<void>;
+  /** Abrupt, like a crash: unsettled batches go back to the queue. */
+  kill(): Promise<void>;
+}
+
+export interface LocalCluster {
+  /** The scheduler's transport (same broker as the workers'). */
+  readonly transport: Transport;
+  addWorker(stage: number): Promise<WorkerHandle>;
+  readonly workers: readonly WorkerHandle[];
+  /** Stops every worker gracefully, then the transport and broker. Idempotent. */
+  close(): Promise<void>;
+}
+
+const ENTRY = new URL('./worker-thread.mjs', import.meta.url);
+
+/**
+ * Layer-workers in threads of this process, so that one machine trains on every core:
+ * with the embedded broker (no broker to install) or against RabbitMQ.
+ */
+export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const log = options.log ?? (() => undefined);
+  const broker = options.brokerUrl ? null : new EmbeddedBroker();
+  const transport = options.brokerUrl ? await createAmqpTransport({ url: options.brokerUrl, log }) : createEmbeddedTransport(broker!);
+  const workers: WorkerHandle[] = [];
+  let closing: Promise<void> | null = null;
+
+  const addWorker = async (stage: number): Promise<WorkerHandle> => {
+    const replica = `thread-${stage}-${randomUUID().slice(0, 8)}`;
+    const channel = broker ? new MessageChannel() : null;
+    const server = broker && channel ? serveBrokerPort(broker, channel.port1) : null;
+    const data: WorkerThreadData = {
+      stage, replica, backend: options.backend,
+      ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : { port: channel!.port2 }),
+    };
+    const thread = new Worker(ENTRY, { workerData: data, transferList: channel ? [channel.port2] : [] });
+    const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+    void exited.then(() => server?.disconnect());
+    await new Promise<void>((resolve, reject) => {
+      thread.on('message', (report: ThreadReport) => {
+        if (report.type === 'ready') resolve();
+        else if (report.type === 'log') log(report.line);
+      });
+      thread.once('error', (error) => {
+        log(`worker ${replica} failed: ${error.message}`);
+        reject(error);
+      });
+      void exited.then(() => reject(new Error(`worker ${replica} exited before it was ready`)));
+    });
+    const handle: WorkerHandle = {
+      stage,
+      replica,
+      async stop() {
+        thread.postMessage({ type: 'stop' });
+        const timer = setTimeout(() => void thread.terminate(), 60_000);
+        await exited;
+        clearTimeout(timer);
+      },
+      async kill() {
+        await thread.terminate();
+        await exited;
+      },
+    };
+    workers.push(handle);
+    return handle;
+  };
+
+  return {
+    transport,
+    addWorker,
+    workers,
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled(workers.map((w) => w.stop()));
+        await transport.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { MessagePort } from 'node:worker_threads';
+
+/** What a layer-worker thread is started with. */
+export interface WorkerThreadData {
+  readonly stage: number;
+  readonly replica: string;
+  readonly backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** RabbitMQ URL, or absent for the embedded broker reached through `port`. */
+  readonly brokerUrl?: string;
+  readonly port?: MessagePort;
+}
+
+/** Parent to thread: finish what is in hand and stop. */
+export interface StopRequest {
+  readonly type: 'stop';
+}
+
+/** Thread to parent. */
+export type ThreadReport = { readonly type: 'ready' } | { readonly type: 'stopped' } | { readonly type: 'log'; readonly line: string };

@@ -1,0 +1,27 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from '@pff/backend';
+import { createLayerWorker } from '@pff/layer-worker';
+import { createAmqpTransport, createPortTransport, type Transport } from '@pff/transport';
+import type { StopRequest, ThreadReport, WorkerThreadData } from './thread-protocol.js';
+
+const data = workerData as WorkerThreadData;
+const post = (report: ThreadReport): void => parentPort?.postMessage(report);
+const log = (line: string): void => post({ type: 'log', line: `[${data.replica}] ${line}` });
+
+await initBackend(data.backend);
+const transport: Transport = data.brokerUrl
+  ? await createAmqpTransport({ url: data.brokerUrl, log })
+  : createPortTransport(data.port!);
+const worker = createLayerWorker({ transport, stage: data.stage, replica: data.replica, log });
+await worker.start();
+post({ type: 'ready' });
+
+parentPort?.on('message', (message: StopRequest) => {
+  if (message.type !== 'stop') return;
+  void (async () => {
+    await worker.close();
+    await transport.close();
+    post({ type: 'stopped' });
+    parentPort?.close();
+  })();
+});
