@@ -14,6 +14,7 @@ export {
 export { createAmqpTransport, type AmqpTransportDeps } from './amqp/amqp-transport.js';
 export type { AmqpTransportOptions } from './amqp/options.js';
 export { EmbeddedBroker, type PushScheduler } from './embedded/embedded-broker.js';
+export type { BrokerLink, DeliveredMessage, Settlement } from './embedded/broker-link.js';
 export { createEmbeddedTransport } from './embedded/embedded-transport.js';
 export { createPortTransport } from './embedded/port-transport.js';
 export { serveBrokerPort, type BrokerPortServer } from './embedded/serve-broker-port.js';
