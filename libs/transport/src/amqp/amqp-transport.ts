@@ -102,7 +102,11 @@ export async function createAmqpTransport(options: AmqpTransportOptions, deps: A
           await session.withChannel(`declare topic ${topic}`, (channel) => declareTopicOn(channel, topic));
           topology.addTopic(topic);
         }
-        await publishConfirmed(session, { exchange: topicExchangeOf(topic), routingKey: '', content, headers });
+        await publishConfirmed(session, { exchange: topicExchangeOf(topic), routingKey: '', content, headers }).catch((error: unknown) => {
+          // Its exchange may have been deleted behind our back (404): declare it again next time.
+          topology.removeTopic(topic);
+          throw error;
+        });
       });
     },
 

@@ -50,6 +50,10 @@ export class Topology {
     this.#topics.add(topic);
   }
 
+  removeTopic(topic: string): void {
+    this.#topics.delete(topic);
+  }
+
   hasTopic(topic: string): boolean {
     return this.#topics.has(topic);
   }

@@ -31,9 +31,12 @@ export function settingsOf(options: ConformanceOptions = {}): Settings {
   };
 }
 
+/** What every queue and topic name made by this test process starts with (for clean-up of leftovers). */
+export const TEST_NAME_PREFIX = `pff.test.${randomUUID().slice(0, 8)}.`;
+
 /** A unique name, so tests never see each other's messages (on a shared broker too). */
 export function uniqueName(kind: 'queue' | 'topic'): string {
-  return `pff.test.${kind}.${randomUUID().slice(0, 12)}`;
+  return `${TEST_NAME_PREFIX}${kind}.${randomUUID().slice(0, 8)}`;
 }
 
 /** Rejects with `what` if `promise` has not settled within `ms`; leaves no timer behind. */
@@ -61,6 +64,13 @@ export async function eventually(check: () => Promise<boolean> | boolean, ms: nu
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
     await sleep(20);
   }
+}
+
+/** Polls `produce` until it returns something other than null, and returns that. */
+export async function eventuallyValue<T>(produce: () => Promise<T | null>, ms: number, what: string): Promise<T> {
+  let value: T | null = null;
+  await eventually(async () => (value = await produce()) !== null, ms, what);
+  return value as T;
 }
 
 /** The transports and names one test uses; closes and deletes them all when it ends. */

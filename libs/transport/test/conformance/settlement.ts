@@ -4,15 +4,11 @@ import { it } from 'node:test';
 import { deadLetterQueueOf, ORIGIN_HEADER, REASON_HEADER, type Delivery, type Transport } from '../../src/index.js';
 import { text, textOf } from './bytes.js';
 import { Inbox } from './inbox.js';
-import { eventually, oneQueue, within, type Settings } from './harness.js';
+import { eventually, eventuallyValue, oneQueue, within, type Settings } from './harness.js';
 
 /** Waits for the next message on the dead-letter queue of `queue`. */
-async function nextDeadLetter(transport: Transport, queue: string, settings: Settings): Promise<Delivery> {
-  let found: Delivery | null = null;
-  await eventually(async () => (found = await transport.get(deadLetterQueueOf(queue))) !== null, settings.waitMs,
-    `a message is on ${deadLetterQueueOf(queue)}`);
-  assert.ok(found, 'the dead-lettered message was read back');
-  return found;
+function nextDeadLetter(transport: Transport, queue: string, settings: Settings): Promise<Delivery> {
+  return eventuallyValue(() => transport.get(deadLetterQueueOf(queue)), settings.waitMs, `a message is on ${deadLetterQueueOf(queue)}`);
 }
 
 export function settlementTests(makeTransport: () => Promise<Transport>, settings: Settings): void {
@@ -52,10 +48,7 @@ export function settlementTests(makeTransport: () => Promise<Transport>, setting
     const first = await transport.get(queue);
     assert.ok(first, 'get returns the message');
     first.requeue();
-    let second: Delivery | null = null;
-    await eventually(async () => (second = await transport.get(queue)) !== null, settings.waitMs, 'the requeued message is ready again');
-    assert.ok(second, 'the requeued message was taken again');
-    const again: Delivery = second;
+    const again = await eventuallyValue(() => transport.get(queue), settings.waitMs, 'the requeued message is ready again');
     assert.equal(again.redelivered, true, 'a requeued message comes back with redelivered = true');
     assert.equal(textOf(again.body), 'back', 'a requeued message keeps its body');
     again.ack();
