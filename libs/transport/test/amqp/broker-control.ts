@@ -27,6 +27,12 @@ export async function closeConnectionsNamed(name: string): Promise<number> {
   return pids.length;
 }
 
+/** The heartbeat (seconds) the broker negotiated with each connection named `name`. */
+export async function heartbeatsOfConnectionsNamed(name: string): Promise<number[]> {
+  const rows = (await rabbitmqctl('list_connections', 'timeout', 'client_properties')).split('\n');
+  return rows.filter((row) => row.includes(`{"connection_name","${name}"}`)).map((row) => Number(row.split('\t')[0]));
+}
+
 /** A queue's durability and x-arguments as the broker holds them. */
 export async function queueDefinition(queue: string): Promise<{ durable: boolean; arguments: Map<string, unknown> } | undefined> {
   // Arguments come as [name, type, value] triples.

@@ -6,7 +6,7 @@ import { createAmqpTransport, type Broadcast, type Delivery, type Transport, typ
 import { text, textOf } from '../conformance/bytes.js';
 import { eventually, scopeOf, sleep, uniqueName, within, type Settings } from '../conformance/harness.js';
 import { Inbox } from '../conformance/inbox.js';
-import { BROKER_URL, closeConnectionsNamed, ControlledConnect } from './broker-control.js';
+import { BROKER_URL, closeConnectionsNamed, ControlledConnect, heartbeatsOfConnectionsNamed } from './broker-control.js';
 
 /** Transports whose connections the test controls; it stops refusing when the test ends, so clean-up can connect. */
 function controlled(t: TestContext, logs: string[]): { control: ControlledConnect; make: () => Promise<Transport> } {
@@ -105,6 +105,13 @@ export function reconnectTests(settings: Settings): void {
     const attempts = control.refused;
     await sleep(settings.quietMs);
     assert.equal(control.refused, attempts, 'no reconnection attempt after close');
+  });
+
+  it('the heartbeat asked for is the one the broker uses', { timeout }, async (t) => {
+    const control = new ControlledConnect(`pff-test-${randomUUID().slice(0, 8)}`);
+    const scope = scopeOf(t, () => createAmqpTransport({ url: BROKER_URL, heartbeatSeconds: 7 }, { connect: control.connect }), settings);
+    await scope.transport();
+    assert.deepEqual(await heartbeatsOfConnectionsNamed(control.name), [7], 'one connection, heartbeat 7 s');
   });
 
   it('createAmqpTransport rejects when the broker cannot be reached', { timeout }, async () => {
