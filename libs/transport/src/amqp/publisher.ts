@@ -7,11 +7,14 @@ export interface Outgoing {
   readonly exchange: string;
   readonly routingKey: string;
   readonly content: Buffer;
-  readonly headers: Headers;
+  /** A Transport message's Headers, or (for a dead-letter copy) the received table with ours added. */
+  readonly headers: Headers | Readonly<Record<string, unknown>>;
 }
 
 /**
- * Publishes persistently and waits for the confirm. A connection loss rejects (through
+ * Publishes persistently and waits for the confirm. publish()'s `false` (socket buffer
+ * full) is not waited on separately: every caller already waits for its confirm, which
+ * bounds what one caller can have in flight. A connection loss rejects (through
  * `session.failure`) with ConnectionLostError, which Link.run turns into a retry.
  */
 export async function publishConfirmed(session: Session, message: Outgoing): Promise<void> {
