@@ -27,8 +27,10 @@ const usage: Array<[string[], RegExp]> = [
   [['train', '--batch', '-3'], /--batch: must be >= 1/],
   [['train', '--learning-rate', 'fast'], /--learning-rate.*"fast" is not a number/],
   [['train', '--bogus'], /unknown option '--bogus'/],
-  [['train', '--variant', 'all-layers', '--workers', '2'], /not yet: the all-layers variant needs the queue-driven pipeline/],
-  [['train', '--broker', 'amqp://localhost'], /not yet: a broker needs the queue-driven pipeline/],
+  [['train', '--variant', 'sequential', '--workers', '2'], /--workers: the sequential variant runs exactly 1 worker/],
+  [['train', '--external-workers', ...tiny], /--external-workers needs a broker/],
+  [['worker', '--stage', '1'], /brokerUrl \(PFF_BROKER_URL\): must be an amqp:\/\/ or amqps:\/\/ URL/],
+  [['scheduler', '--broker', 'http://x'], /brokerUrl \(PFF_BROKER_URL\): must be an amqp/],
   [['train', '--data-dir', '/nonexistent/pff-data', ...tiny], /\/nonexistent\/pff-data: is not a directory/],
   [['train', '--dataset', 'cifar10', ...tiny], /CIFAR-10 needs --data-dir/],
   [['eval', '--model', '/nonexistent/model'], /\/nonexistent\/model\/model\.json: not found/],
@@ -43,6 +45,13 @@ for (const [args, message] of usage) {
     assert.match(err, message);
   });
 }
+
+test('an unreachable broker is one line naming it, without its password', async () => {
+  const { code, err } = await run(['train', ...tiny, '--broker', 'amqp://guest:secret@127.0.0.1:1']);
+  assert.equal(code, 1, err);
+  assert.match(err, /cannot connect to the broker at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1/);
+  assert.doesNotMatch(err, /secret/, 'the password stays out of the message');
+});
 
 test('a bad PFF_ setting stops pff train naming the variable', async () => {
   const { code, err } = await run(['train', ...tiny], { PFF_BACKEND: 'gpu' });

@@ -3,6 +3,8 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The process whose signals end a long-running role (pff worker, pff scheduler). */
+  readonly proc?: NodeJS.Process;
 }
 
 /** A problem with what the user asked for: printed without a stack, exit code 2. */

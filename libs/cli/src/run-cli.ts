@@ -3,9 +3,11 @@ import { InvalidSpecError } from '@pff/contracts';
 import { ConfigError } from '@pff/config';
 import { DatasetError } from '@pff/datasets';
 import { ModelFileError } from '@pff/model-io';
+import { BrokerUnreachableError } from '@pff/transport';
 import { addBenchCommand } from './commands/bench.js';
 import { addEvalCommand } from './commands/eval.js';
 import { addPendingCommands } from './commands/pending.js';
+import { addRoleCommands } from './commands/roles.js';
 import { addTrainCommand } from './commands/train.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -25,6 +27,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   addTrainCommand(program, io);
   addEvalCommand(program, io);
   addBenchCommand(program, io);
+  addRoleCommands(program, io);
   addPendingCommands(program);
   program.commands.forEach((c) => c.exitOverride());
   try {
@@ -39,6 +42,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof DatasetError || err instanceof ModelFileError) {
       io.stderr.write(`pff: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof BrokerUnreachableError) {
+      io.stderr.write(`pff: ${err.message}\n`);
+      return 1;
     }
     io.stderr.write(`pff: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;

@@ -1,2 +1,4 @@
 export { loadTrainerConfig, type TrainerConfig } from './trainer-config.js';
+export { loadWorkerConfig, type WorkerConfig } from './worker-config.js';
+export { loadSchedulerConfig, type SchedulerConfig } from './scheduler-config.js';
 export { ConfigError } from './config-error.js';

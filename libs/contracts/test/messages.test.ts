@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { decodeMessage, encodeMessage, MessageError, SCHEMA_VERSION, tensorOf, type ActivationBatchHeader } from '../src/index.js';
 
 const header: ActivationBatchHeader = {
-  kind: 'batch', runId: 'run-1', stage: 1, epoch: 2, chapter: 2, index: 7, position: 1.5, recordScores: false,
+  kind: 'batch', runId: 'run-1', attempt: 0, stage: 1, epoch: 2, chapter: 2, index: 7, position: 1.5, recordScores: false,
 };
 const positive = Float32Array.from({ length: 6 }, (_, i) => i / 3);
 const labels = Uint8Array.of(3, 9);

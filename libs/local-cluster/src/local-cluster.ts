@@ -44,7 +44,7 @@ const ENTRY = new URL('./worker-thread.mjs', import.meta.url);
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const log = options.log ?? (() => undefined);
   const broker = options.brokerUrl ? null : new EmbeddedBroker();
-  const transport = options.brokerUrl ? await createAmqpTransport({ url: options.brokerUrl, log }) : createEmbeddedTransport(broker!);
+  const transport = options.brokerUrl ? await createAmqpTransport({ url: options.brokerUrl, log }) : createEmbeddedTransport(broker!, { takeBodies: true });
   const workers: WorkerHandle[] = [];
   let closing: Promise<void> | null = null;
 

@@ -9,6 +9,8 @@ export interface TrainPipelinedDeps {
   readonly spec: RunSpec;
   readonly data: DatasetPair;
   readonly cluster: Omit<LocalClusterOptions, 'log'>;
+  /** Start the plan's workers as threads (default); false: workers run elsewhere (`pff worker`). */
+  readonly spawnWorkers?: boolean;
   readonly runId?: string;
   readonly options?: Partial<PipelineOptions>;
   readonly log?: (line: string) => void;
@@ -30,7 +32,9 @@ export async function trainPipelined(deps: TrainPipelinedDeps): Promise<RunResul
   const cluster = await startLocalCluster({ ...deps.cluster, log });
   try {
     const plan = planPipeline(spec, data.train.inputSize);
-    await Promise.all(plan.replicas.flatMap((count, stage) => Array.from({ length: count }, () => cluster.addWorker(stage))));
+    if (deps.spawnWorkers !== false) {
+      await Promise.all(plan.replicas.flatMap((count, stage) => Array.from({ length: count }, () => cluster.addWorker(stage))));
+    }
     deps.onCluster?.(cluster);
     const run = new PipelineRun({
       transport: cluster.transport,

@@ -11,7 +11,7 @@ const log = (line: string): void => post({ type: 'log', line: `[${data.replica}]
 await initBackend(data.backend);
 const transport: Transport = data.brokerUrl
   ? await createAmqpTransport({ url: data.brokerUrl, log })
-  : createPortTransport(data.port!);
+  : createPortTransport(data.port!, { takeBodies: true });
 const worker = createLayerWorker({ transport, stage: data.stage, replica: data.replica, log });
 await worker.start();
 post({ type: 'ready' });

@@ -3,3 +3,4 @@ export { createNegativeLabels, type NegativeLabels, type NegativeStrategy, type 
 export { evaluate, scoreDataset, accuracyOf } from './evaluate.js';
 export { networkConfigOf } from './network-config.js';
 export type { TrainProgress, ProgressListener } from './progress.js';
+export { summarise, type SummaryTimes } from './summary.js';

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, RunSpec, TrainSummary } from '@pff/contracts';
 import { batchesOf, type DatasetPair } from '@pff/datasets';
 import { FFNetwork, learningRateAt } from '@pff/ff-core';
@@ -8,6 +7,7 @@ import { trainLayerBatch, type LayerInput, type LayerOutput } from './layer-batc
 import { accuracyOf, scoreDataset } from './evaluate.js';
 import { createNegativeLabels } from './negatives.js';
 import { networkConfigOf } from './network-config.js';
+import { summarise } from './summary.js';
 import type { ProgressListener } from './progress.js';
 
 export interface SequentialTrainerDeps {
@@ -173,25 +173,7 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
 
   return {
     network,
-    summary: {
-      accuracy,
-      trainSeconds: trainMs / 1000,
-      evalSeconds: evalMs / 1000,
-      epochs: spec.epochs,
-      chapters: spec.chapters,
-      samplesPerSecond: (train.count * spec.epochs) / (trainMs / 1000),
-      variant: spec.variant,
-      objective: spec.objective,
-      classifier: spec.classifier,
-      neg: spec.neg,
-      dataset: spec.dataset,
-      layers: [...spec.layers],
-      trainSamples: train.count,
-      testSamples: data.test.count,
-      backend: tf.getBackend(),
-      seed: spec.seed,
-      history,
-    },
+    summary: summarise(spec, data, { accuracy, trainSeconds: trainMs / 1000, evalSeconds: evalMs / 1000 }, history),
   };
 }
 

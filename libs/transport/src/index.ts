@@ -20,3 +20,4 @@ export { createPortTransport } from './embedded/port-transport.js';
 export { serveBrokerPort, type BrokerPortServer } from './embedded/serve-broker-port.js';
 export { EmbeddedTransportError, type EmbeddedErrorCode } from './embedded/embedded-error.js';
 export type { EmbeddedTransportOptions } from './embedded/linked-transport.js';
+export { BrokerUnreachableError, redactUrl } from './amqp/errors.js';

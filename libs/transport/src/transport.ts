@@ -82,6 +82,8 @@ export interface Transport {
   /** Sends to every current subscriber of `topic` (fanout; not stored for later subscribers). */
   broadcast(topic: string, body: Uint8Array, headers?: Headers): Promise<void>;
   subscribe(topic: string, handler: (message: Broadcast) => void): Promise<Subscription>;
+  /** Removes what the broker keeps for a topic nobody needs any more (a finished run's); missing: no error. */
+  deleteTopic(topic: string): Promise<void>;
   queueStats(queue: string): Promise<QueueStats>;
   readonly state: TransportState;
   /** Called on every state change; returns a function that removes the listener. */

@@ -80,6 +80,14 @@ export function createLayerWorker(deps: LayerWorkerDeps): LayerWorker {
       }
       return;
     }
+    const current = members.get(run.runId);
+    if (current && current.attempt !== run.attempt && !joining.has(run.runId)) {
+      // The scheduler restarted the run from a checkpoint: join its new attempt afresh.
+      members.delete(run.runId);
+      joining.add(run.runId);
+      void current.leave().finally(() => joining.delete(run.runId));
+      return;
+    }
     if (deps.stage >= run.stages.length || members.has(run.runId) || joining.has(run.runId)) return;
     join(run).catch((error: unknown) => log(`stage ${deps.stage}: could not join run ${run.runId}: ${(error as Error).message}`));
   };

@@ -69,6 +69,10 @@ export class RunMember {
     return this.deps.run.runId;
   }
 
+  get attempt(): number {
+    return this.deps.run.attempt;
+  }
+
   /** Subscribes to the stage's topic, says hello, and starts consuming once it has the shared parameters. */
   async join(timeoutMs: number): Promise<void> {
     const { transport, run, stage, replica } = this.deps;
@@ -105,7 +109,7 @@ export class RunMember {
     const message = decoded.message;
     if (message.runId !== this.runId || message.stage !== this.deps.stage) return;
     if (message.kind === 'claim') {
-      if (message.replica !== this.deps.replica) this.claimed.add(batchKey(message.epoch, message.index));
+      if (message.attempt === this.attempt && message.replica !== this.deps.replica) this.claimed.add(batchKey(message.epoch, message.index));
     } else if (message.kind === 'share') {
       void this.serial.run(() => this.sendParams(message.round)).catch((e: unknown) => this.deps.log(`share failed: ${String(e)}`));
     } else if (message.kind === 'adopt') {
@@ -172,10 +176,16 @@ export class RunMember {
     }
     const header = decoded.message;
     const { run, stage, replica, transport } = this.deps;
+    if (header.attempt !== run.attempt) {
+      // Left over from before the scheduler restarted the run from a checkpoint.
+      this.deps.log(`stage ${stage}: dropped a batch of attempt ${header.attempt} (run is at attempt ${run.attempt})`);
+      delivery.ack();
+      return;
+    }
     const key = batchKey(header.epoch, header.index);
     if (this.claimed.has(key) && !delivery.redelivered) {
       this.counts.dropped++;
-      await this.report({ kind: 'dropped', runId: run.runId, stage, replica, epoch: header.epoch, index: header.index });
+      await this.report({ kind: 'dropped', runId: run.runId, attempt: run.attempt, stage, replica, epoch: header.epoch, index: header.index });
       delivery.ack();
       return;
     }
@@ -202,7 +212,7 @@ export class RunMember {
     this.samplesSinceShared += input.rows;
     if (delivery.redelivered) this.counts.redelivered++;
     this.counts.trained++;
-    await transport.broadcast(stageTopic(run.runId, stage), encodeMessage({ kind: 'claim', runId: run.runId, stage, replica, epoch: header.epoch, index: header.index }));
+    await transport.broadcast(stageTopic(run.runId, stage), encodeMessage({ kind: 'claim', runId: run.runId, attempt: run.attempt, stage, replica, epoch: header.epoch, index: header.index }));
     if (!this.model.endsNetwork) {
       await transport.send(stageQueue(run.runId, stage + 1), encodeNextBatch(header, output.next, indices));
     }
@@ -214,7 +224,7 @@ export class RunMember {
       : [];
     await this.report(
       {
-        kind: 'trained', runId: run.runId, stage, replica, epoch: header.epoch, index: header.index, samples: input.rows,
+        kind: 'trained', runId: run.runId, attempt: run.attempt, stage, replica, epoch: header.epoch, index: header.index, samples: input.rows,
         redelivered: delivery.redelivered, layers: output.layers, stepSeconds,
         ...(output.headLoss === undefined ? {} : { headLoss: output.headLoss }),
       },

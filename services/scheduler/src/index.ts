@@ -1,3 +1,14 @@
-export { PipelineRun, DEFAULT_PIPELINE_OPTIONS, type PipelineOptions, type PipelineRunDeps } from './pipeline-run.js';
+export {
+  PipelineRun,
+  DEFAULT_PIPELINE_OPTIONS,
+  type PipelineOptions,
+  type PipelineRunDeps,
+  type ResumePoint,
+  type Checkpoint,
+} from './pipeline-run.js';
 export { planPipeline, partition, type PipelinePlan } from './plan.js';
 export type { RunResult } from './run-result.js';
+export { createSchedulerService, type SchedulerService, type SchedulerServiceDeps } from './create-scheduler-service.js';
+export { runSchedulerMain } from './main.js';
+export { RunStore, RunStoreError, RUN_STATUSES, type RunRecord, type RunStatus } from './run-store.js';
+export { runStoredRun } from './run-runner.js';

@@ -12,6 +12,7 @@ import {
   type Decoded,
   type EpochRecord,
   type HelloEvent,
+  type LayerCounts,
   type MessageOf,
   type RunAnnouncement,
   type RunSpec,
@@ -20,7 +21,7 @@ import {
 import type { DatasetPair } from '@pff/datasets';
 import { FFNetwork } from '@pff/ff-core';
 import { createRng, type Rng } from '@pff/random';
-import { accuracyOf, createNegativeLabels, networkConfigOf, scoreDataset, type NegativeLabels, type ProgressListener } from '@pff/trainer';
+import { accuracyOf, createNegativeLabels, networkConfigOf, scoreDataset, summarise, type NegativeLabels, type ProgressListener } from '@pff/trainer';
 import type { Delivery, Subscription, Transport } from '@pff/transport';
 import { Accounting } from './accounting.js';
 import { dealShards, encodeFirstBatch, planEpoch } from './batch-producer.js';
@@ -64,6 +65,31 @@ export interface PipelineRunDeps {
   readonly onProgress?: ProgressListener;
   readonly onChapter?: (record: EpochRecord) => void;
   readonly signal?: AbortSignal;
+  readonly resume?: ResumePoint;
+  /** 0 for a new run; one more every time the run is restarted, so leftovers of earlier attempts are ignored. */
+  readonly attempt?: number;
+  readonly onCheckpoint?: (checkpoint: Checkpoint) => Promise<void>;
+}
+
+/** Where a run restarted from its last checkpoint picks up. */
+export interface ResumePoint {
+  readonly chaptersDone: number;
+  readonly history: readonly EpochRecord[];
+  readonly trainSeconds: number;
+  readonly evalSeconds: number;
+  /** Every weight of the network, by name. */
+  readonly weights: ReadonlyMap<string, Float32Array>;
+  readonly layers: readonly LayerCounts[];
+}
+
+/** What the run hands out after every chapter, for a store to keep. */
+export interface Checkpoint {
+  readonly chaptersDone: number;
+  readonly history: readonly EpochRecord[];
+  readonly trainSeconds: number;
+  readonly evalSeconds: number;
+  readonly network: FFNetwork;
+  readonly layers: readonly LayerCounts[];
 }
 
 type SchedulerEvent = MessageOf<'hello' | 'trained' | 'dropped' | 'params'>;
@@ -117,6 +143,7 @@ export class PipelineRun {
     this.announcement = {
       kind: 'run',
       runId: deps.runId,
+      attempt: deps.attempt ?? 0,
       status: 'running',
       spec: { ...spec, layers: [...spec.layers] },
       inputSize: data.train.inputSize,
@@ -146,10 +173,12 @@ export class PipelineRun {
     this.announcer = setInterval(() => void this.announce().catch((e: unknown) => this.log(`announce failed: ${String(e)}`)), this.options.announceEveryMs);
     const negatives = createNegativeLabels(spec.neg, data.train.labels, data.train.classes, this.rng.fork(2), spec.adaptiveSampling);
     const pools = dealShards(data.train.count, this.plan.shards, this.rng.fork(3));
-    const history: EpochRecord[] = [];
-    let evalMs = 0;
+    const resume = this.deps.resume;
+    const history: EpochRecord[] = [...(resume?.history ?? [])];
+    let evalMs = (resume?.evalSeconds ?? 0) * 1000;
+    if (resume) this.restore(resume, negatives);
     try {
-      for (let chapter = 1; chapter <= spec.chapters; chapter++) {
+      for (let chapter = (resume?.chaptersDone ?? 0) + 1; chapter <= spec.chapters; chapter++) {
         const record = await this.trainChapter(chapter, negatives, pools);
         const evalStart = this.clock();
         const last = chapter === spec.chapters;
@@ -159,6 +188,10 @@ export class PipelineRun {
         evalMs += this.clock() - evalStart;
         history.push(record);
         this.deps.onChapter?.(record);
+        await this.deps.onCheckpoint?.({
+          chaptersDone: chapter, history, trainSeconds: this.trainMs / 1000, evalSeconds: evalMs / 1000,
+          network: this.network, layers: this.accounting.layers,
+        });
       }
       return { network: this.network, summary: await this.summarise(history, evalMs) };
     } catch (error) {
@@ -167,6 +200,23 @@ export class PipelineRun {
     } finally {
       await this.shutdown();
     }
+  }
+
+  /** Picks up from a checkpoint: its weights and counts, and the random streams where they were. */
+  private restore(resume: ResumePoint, negatives: NegativeLabels): void {
+    const { spec, data } = this.deps;
+    tf.tidy(() => {
+      for (const [name, v] of this.network.namedWeights()) {
+        const values = resume.weights.get(name);
+        if (!values || values.length !== v.size) throw new Error(`checkpoint of run ${this.deps.runId} lacks ${name}`);
+        v.assign(tf.tensor(values, v.shape));
+      }
+    });
+    resume.layers.forEach((counts, layer) => Object.assign(this.accounting.layers[layer] ?? {}, counts));
+    this.trainMs = resume.trainSeconds * 1000;
+    if (spec.objective !== 'ff') return;
+    for (let c = 1; c <= resume.chaptersDone; c++) negatives.forChapter(null);
+    if (spec.neg === 'adaptive') this.scores = scoreDataset(this.network, data.train);
   }
 
   private async trainChapter(chapter: number, negatives: NegativeLabels, pools: readonly Uint32Array[]): Promise<EpochRecord> {
@@ -188,7 +238,7 @@ export class PipelineRun {
       for (const batch of batches) {
         await this.waiter.until(() => this.inFlight < this.maxInFlight);
         const header = {
-          kind: 'batch' as const, runId, stage: 0, epoch, chapter, index: batch.index, position: batch.position,
+          kind: 'batch' as const, runId, attempt: this.announcement.attempt, stage: 0, epoch, chapter, index: batch.index, position: batch.position,
           recordScores: epoch === this.recordEpoch && wantScores,
         };
         this.inFlight++;
@@ -234,6 +284,7 @@ export class PipelineRun {
   private async handle(decoded: Decoded<SchedulerEvent>): Promise<void> {
     const m = decoded.message;
     this.membership.seen(m.stage, m.replica);
+    if ((m.kind === 'trained' || m.kind === 'dropped') && m.attempt !== this.announcement.attempt) return;
     if (m.kind === 'hello') await this.welcome(m);
     else if (m.kind === 'dropped') this.accounting.dropped(m);
     else if (m.kind === 'params') this.rounds.get(m.stage)?.add(m, readStageParams(decoded, this.network, this.plan.stages[m.stage]!));
@@ -347,27 +398,8 @@ export class PipelineRun {
       layers: this.accounting.layers.map((l) => ({ ...l })),
       deadLettered,
     };
-    return {
-      accuracy: history[history.length - 1]?.accuracy ?? 0,
-      trainSeconds: this.trainMs / 1000,
-      evalSeconds: evalMs / 1000,
-      epochs: spec.epochs,
-      chapters: spec.chapters,
-      samplesPerSecond: (data.train.count * spec.epochs) / (this.trainMs / 1000),
-      variant: spec.variant,
-      objective: spec.objective,
-      classifier: spec.classifier,
-      neg: spec.neg,
-      dataset: spec.dataset,
-      layers: [...spec.layers],
-      trainSamples: data.train.count,
-      testSamples: data.test.count,
-      backend: tf.getBackend(),
-      seed: spec.seed,
-      workers: spec.workers,
-      pipeline,
-      history,
-    };
+    const times = { accuracy: history[history.length - 1]?.accuracy ?? 0, trainSeconds: this.trainMs / 1000, evalSeconds: evalMs / 1000 };
+    return { ...summarise(spec, data, times, history), workers: spec.workers, pipeline };
   }
 
   /** Tells the workers the run ended, stops listening, and removes the run's queues. */
@@ -378,5 +410,8 @@ export class PipelineRun {
     await transport.broadcast(RUNS_TOPIC, encodeMessage({ ...this.announcement, status: 'ended' })).catch(() => undefined);
     await this.events?.cancel().catch(() => undefined);
     for (const queue of this.queues) await transport.deleteQueue(queue).catch(() => undefined);
+    for (let stage = 0; stage < this.plan.stages.length; stage++) {
+      await transport.deleteTopic(stageTopic(this.deps.runId, stage)).catch(() => undefined);
+    }
   }
 }

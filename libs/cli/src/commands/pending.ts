@@ -4,13 +4,11 @@ import { UsageError } from '../io.js';
 const PENDING: ReadonlyArray<[string, string]> = [
   ['serve', 'the whole stack (API, scheduler, workers) in one command'],
   ['api', 'the experiments API'],
-  ['scheduler', 'the scheduler role'],
-  ['worker', 'a layer-worker role (--stage K)'],
 ];
 
 /**
- * The service roles of DESIGN.md are named already so `pff --help` shows the whole
- * surface, but they refuse to run until the pipeline and API exist.
+ * The API roles of DESIGN.md are named already so `pff --help` shows the whole
+ * surface, but they refuse to run until the API exists.
  */
 export function addPendingCommands(program: Command): void {
   for (const [name, description] of PENDING) {
@@ -20,7 +18,7 @@ export function addPendingCommands(program: Command): void {
       .allowUnknownOption()
       .allowExcessArguments()
       .action(() => {
-        throw new UsageError(`not yet: "pff ${name}" arrives with the queue-driven pipeline and the API`);
+        throw new UsageError(`not yet: "pff ${name}" arrives with the experiments API`);
       });
   }
 }

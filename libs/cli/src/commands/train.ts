@@ -8,19 +8,21 @@ import {
   OBJECTIVES,
   parseRunSpec,
   VARIANTS,
+  type EpochRecord,
   type RunSpec,
   type TrainSummary,
 } from '@pff/contracts';
 import { loadTrainerConfig } from '@pff/config';
 import { loadDataset } from '@pff/datasets';
 import { saveModel } from '@pff/model-io';
-import { trainSequential } from '@pff/trainer';
+import { trainSequential, type TrainProgress } from '@pff/trainer';
+import { trainPipelined } from '@pff/local-cluster';
 import { UsageError, type CliIo } from '../io.js';
 import { choice, decimal, integer, widths } from '../options.js';
 import { createProgressBar } from '../progress-bar.js';
 
 /** Options that are not part of the run spec. */
-const PROCESS_OPTIONS = new Set(['dataDir', 'backend', 'json', 'save', 'broker']);
+const PROCESS_OPTIONS = new Set(['dataDir', 'backend', 'json', 'save', 'broker', 'externalWorkers']);
 
 export function addTrainCommand(program: Command, io: CliIo): void {
   program
@@ -54,7 +56,8 @@ export function addTrainCommand(program: Command, io: CliIo): void {
     .option('--no-cool-down', 'keep the learning rate constant (no linear cool-down)')
     .option('--eval-every <n>', 'also evaluate every N epochs', integer)
     .addOption(choice('--backend <kind>', 'tfjs backend (env PFF_BACKEND)', ['auto', 'tensorflow', 'wasm', 'cpu']))
-    .option('--broker <url>', 'RabbitMQ URL (env PFF_BROKER_URL); default: embedded')
+    .option('--broker <url>', 'RabbitMQ URL (env PFF_BROKER_URL); default: the embedded broker')
+    .option('--external-workers', 'with --broker: use running "pff worker" processes instead of starting worker threads')
     .option('--save <dir>', 'write the trained model (model.json + weights.bin) here')
     .option('--json', 'print one JSON summary on stdout')
     .action(async (options: Record<string, unknown>, command: Command) => {
@@ -76,37 +79,42 @@ function specInput(options: Record<string, unknown>, command: Command): Record<s
 
 async function train(spec: RunSpec, options: Record<string, unknown>, io: CliIo): Promise<void> {
   const config = loadTrainerConfig(io.env);
-  const broker = (options.broker as string | undefined) ?? config.brokerUrl;
-  if (spec.variant !== 'sequential' || broker) {
-    throw new UsageError(
-      `not yet: ${broker ? 'a broker' : `the ${spec.variant} variant`} needs the queue-driven pipeline, which is not built yet; ` +
-        'only --variant sequential runs today',
-    );
-  }
+  const broker = (options.broker as string | undefined) ?? (config.brokerUrl || undefined);
+  if (options.externalWorkers && !broker) throw new UsageError('--external-workers needs a broker (--broker or PFF_BROKER_URL)');
   const backend = await initBackend((options.backend as typeof config.backend | undefined) ?? config.backend);
   const data = loadDataset({
     dataset: spec.dataset,
     dataDir: (options.dataDir as string | undefined) ?? config.dataDir,
     trainLimit: spec.trainLimit,
   });
+  const pipelined = spec.variant !== 'sequential' || broker !== undefined;
   const bar = createProgressBar(io.stderr);
   let summary: TrainSummary;
   try {
     io.stderr.write(
       `pff: training ${spec.layers.join('x')} on ${data.train.count} ${spec.dataset} samples, ${spec.epochs} epochs, ` +
-        `${spec.neg} negatives, ${spec.objective === 'ff' ? spec.classifier : spec.objective} classifier, backend ${backend.name}\n`,
+        `${spec.neg} negatives, ${spec.objective === 'ff' ? spec.classifier : spec.objective} classifier, backend ${backend.name}, ` +
+        `${spec.variant}${pipelined ? ` with ${spec.workers} worker${spec.workers === 1 ? '' : 's'} over ${broker ? 'RabbitMQ' : 'the embedded broker'}` : ''}\n`,
     );
-    const outcome = await trainSequential({
-      spec,
-      data,
-      onProgress: (p) => bar.update(p),
-      onChapter: (r) =>
+    const listeners = {
+      onProgress: (p: TrainProgress) => bar.update(p),
+      onChapter: (r: EpochRecord) =>
         bar.log(
           `epoch ${r.epoch}/${spec.epochs} (chapter ${r.chapter}): loss ${r.loss.toFixed(4)}` +
             (r.accuracy === undefined ? '' : `, test accuracy ${(r.accuracy * 100).toFixed(2)}%`) +
             `, ${r.seconds.toFixed(1)} s`,
         ),
-    });
+    };
+    const outcome = pipelined
+      ? await trainPipelined({
+          spec,
+          data,
+          cluster: { backend: backend.name as 'tensorflow' | 'wasm' | 'cpu', ...(broker ? { brokerUrl: broker } : {}) },
+          spawnWorkers: !options.externalWorkers,
+          log: (line) => bar.log(`pff: ${line}`),
+          ...listeners,
+        })
+      : await trainSequential({ spec, data, ...listeners });
     summary = outcome.summary;
     bar.stop();
     if (typeof options.save === 'string') {

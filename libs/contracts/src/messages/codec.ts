@@ -10,6 +10,7 @@ import {
   HelloEventSchema,
   ParamsEventSchema,
   RunAnnouncementSchema,
+  RunRequestSchema,
   ShareRequestSchema,
   TrainedEventSchema,
 } from './schemas.js';
@@ -24,6 +25,7 @@ const SCHEMAS = {
   adopt: AdoptSchema,
   claim: ClaimSchema,
   run: RunAnnouncementSchema,
+  'run-request': RunRequestSchema,
 } as const;
 
 export type MessageKind = keyof typeof SCHEMAS;

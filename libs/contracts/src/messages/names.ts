@@ -3,6 +3,8 @@
  * stage queues carry the stage (and, federated, the shard).
  */
 export const RUNS_TOPIC = 'pff.runs';
+/** Where run requests wait for the scheduler service. */
+export const RUN_REQUESTS_QUEUE = 'pff.scheduler.requests';
 
 export function stageQueue(runId: string, stage: number, shard?: number): string {
   return shard === undefined ? `pff.${runId}.stage.${stage}` : `pff.${runId}.stage.${stage}.shard.${shard}`;

@@ -8,6 +8,13 @@ const Replica = Type.String({ minLength: 1, maxLength: 128 });
 const Stage = Type.Integer({ minimum: 0, maximum: 64 });
 const Count = Type.Integer({ minimum: 0 });
 const Epoch = Type.Integer({ minimum: 1 });
+/** A run restarted from a checkpoint starts a new attempt; what older attempts left behind is ignored. */
+const Attempt = Type.Integer({ minimum: 0 });
+
+/** Who speaks: a replica of a run's stage. */
+const fromReplica = { runId: RunId, stage: Stage, replica: Replica };
+/** Which batch, in which attempt of the run. */
+const batchIdentity = { attempt: Attempt, epoch: Epoch, index: Count };
 
 /**
  * Activation batch for stage `stage`. Tensors: stage 0 gets `images` [n, inputSize];
@@ -19,6 +26,7 @@ const Epoch = Type.Integer({ minimum: 1 });
 export const ActivationBatchSchema = Type.Object({
   kind: Type.Literal('batch'),
   runId: RunId,
+  attempt: Attempt,
   stage: Stage,
   epoch: Epoch,
   chapter: Epoch,
@@ -40,11 +48,8 @@ const LayerStatsSchema = Type.Object({
 /** A stage trained a batch (tensors from the last stage: `scores` [n, classes], `indices`). */
 export const TrainedEventSchema = Type.Object({
   kind: Type.Literal('trained'),
-  runId: RunId,
-  stage: Stage,
-  replica: Replica,
-  epoch: Epoch,
-  index: Count,
+  ...fromReplica,
+  ...batchIdentity,
   samples: Count,
   redelivered: Type.Boolean(),
   layers: Type.Array(LayerStatsSchema),
@@ -55,27 +60,20 @@ export const TrainedEventSchema = Type.Object({
 /** A stage received a batch it had already trained and dropped it. */
 export const DroppedEventSchema = Type.Object({
   kind: Type.Literal('dropped'),
-  runId: RunId,
-  stage: Stage,
-  replica: Replica,
-  epoch: Epoch,
-  index: Count,
+  ...fromReplica,
+  ...batchIdentity,
 });
 
 /** A replica joined a run's stage and waits for the stage's shared parameters. */
 export const HelloEventSchema = Type.Object({
   kind: Type.Literal('hello'),
-  runId: RunId,
-  stage: Stage,
-  replica: Replica,
+  ...fromReplica,
 });
 
 /** A replica's parameters for a sharing round (tensors: its weights by name). */
 export const ParamsEventSchema = Type.Object({
   kind: Type.Literal('params'),
-  runId: RunId,
-  stage: Stage,
-  replica: Replica,
+  ...fromReplica,
   round: Count,
   /** Samples trained since the replica last adopted shared parameters: its weight in the average. */
   samples: Count,
@@ -108,11 +106,8 @@ export const AdoptSchema = Type.Object({
 /** A replica trained a batch: its peers drop a duplicate of it. */
 export const ClaimSchema = Type.Object({
   kind: Type.Literal('claim'),
-  runId: RunId,
-  stage: Stage,
-  replica: Replica,
-  epoch: Epoch,
-  index: Count,
+  ...fromReplica,
+  ...batchIdentity,
 });
 
 const LayerRangeSchema = Type.Object({ first: Type.Integer({ minimum: 0 }), last: Type.Integer({ minimum: 0 }) });
@@ -121,6 +116,7 @@ const LayerRangeSchema = Type.Object({ first: Type.Integer({ minimum: 0 }), last
 export const RunAnnouncementSchema = Type.Object({
   kind: Type.Literal('run'),
   runId: RunId,
+  attempt: Attempt,
   status: Type.Union([Type.Literal('running'), Type.Literal('ended')]),
   spec: RunSpecSchema,
   inputSize: Type.Integer({ minimum: 1 }),
@@ -130,6 +126,14 @@ export const RunAnnouncementSchema = Type.Object({
   stages: Type.Array(LayerRangeSchema, { minItems: 1 }),
   /** Federated: one queue per shard. */
   shards: Count,
+});
+
+/** A request to the scheduler service to train a run (the API sends these). */
+export const RunRequestSchema = Type.Object({
+  kind: Type.Literal('run-request'),
+  runId: RunId,
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  spec: RunSpecSchema,
 });
 
 export type ActivationBatchHeader = Type.Static<typeof ActivationBatchSchema>;
@@ -143,3 +147,4 @@ export type Claim = Type.Static<typeof ClaimSchema>;
 export type RunAnnouncement = Type.Static<typeof RunAnnouncementSchema>;
 export type LayerStats = Type.Static<typeof LayerStatsSchema>;
 export type LayerRange = Type.Static<typeof LayerRangeSchema>;
+export type RunRequest = Type.Static<typeof RunRequestSchema>;

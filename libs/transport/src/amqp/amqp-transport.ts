@@ -73,6 +73,16 @@ export async function createAmqpTransport(options: AmqpTransportOptions, deps: A
       await link.run(`delete ${queue}`, (session) => session.withChannel(`delete ${queue}`, (channel) => deleteQueueOn(channel, queue)));
     },
 
+    async deleteTopic(topic) {
+      guard('deleteTopic');
+      topology.removeTopic(topic);
+      await link.run(`delete topic ${topic}`, (session) =>
+        session.withChannel(`delete topic ${topic}`, async (channel) => {
+          await channel.deleteExchange(topicExchangeOf(topic));
+        }),
+      );
+    },
+
     async send(queue, body, headers = {}) {
       guard('send');
       const content = bufferOf(body);

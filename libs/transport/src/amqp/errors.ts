@@ -28,3 +28,24 @@ export class PublishNotConfirmedError extends Error {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The first connection failed; the URL is shown without its password. */
+export class BrokerUnreachableError extends Error {
+  readonly code = 'BROKER_UNREACHABLE';
+  override readonly name = 'BrokerUnreachableError';
+  constructor(url: string, options?: { cause?: unknown }) {
+    super(`cannot connect to the broker at ${redactUrl(url)}: ${messageOf(options?.cause)}`, options);
+  }
+}
+
+/** A URL fit for logs and errors: the password replaced by ***. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    parsed.search = '';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -7,7 +7,7 @@
  */
 import type { ChannelModel } from 'amqplib';
 import type { TransportState } from '../transport.js';
-import { TransportClosedError, messageOf } from './errors.js';
+import { TransportClosedError, messageOf, BrokerUnreachableError } from './errors.js';
 import { backoffMs, type ResolvedOptions } from './options.js';
 import { Session } from './session.js';
 
@@ -38,7 +38,13 @@ export class Link {
   /** Connects once (no retry: a broker that is not there at start-up is a configuration error). */
   static async open(deps: LinkDeps): Promise<Link> {
     const link = new Link(deps);
-    link.#adopt(await deps.connect(deps.options.url));
+    let connection;
+    try {
+      connection = await deps.connect(deps.options.url);
+    } catch (error) {
+      throw new BrokerUnreachableError(deps.options.url, { cause: error });
+    }
+    link.#adopt(connection);
     return link;
   }
 

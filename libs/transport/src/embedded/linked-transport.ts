@@ -53,6 +53,11 @@ export class LinkedTransport implements Transport {
     return this.#open(() => this.link.deleteQueue(queue));
   }
 
+  /** Topics keep nothing between broadcasts here. */
+  deleteTopic(): Promise<void> {
+    return this.#open(() => Promise.resolve());
+  }
+
   send(queue: string, body: Uint8Array, headers: Headers = {}): Promise<void> {
     return this.#open(() => this.link.send(queue, ownedBody(body, this.#take), headers));
   }

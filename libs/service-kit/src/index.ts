@@ -1,0 +1,2 @@
+export { createHealthServer, type HealthServerDeps } from './health-server.js';
+export { onShutdownSignal } from './signals.js';

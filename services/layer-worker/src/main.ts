@@ -1,0 +1,16 @@
+import type { WorkerConfig } from '@pff/config';
+import { onShutdownSignal } from '@pff/service-kit';
+import { createWorkerService } from './create-worker-service.js';
+
+/** The process shell of `pff worker`: start, serve until SIGTERM, shut down gracefully. */
+export async function runWorkerMain(config: WorkerConfig, proc: NodeJS.Process, log: (line: string) => void): Promise<void> {
+  const service = createWorkerService(config, log);
+  const signal = onShutdownSignal(proc, log);
+  try {
+    const port = await service.start();
+    log(`layer-worker for stage ${config.stage} ready; probes on :${port}`);
+    await signal;
+  } finally {
+    await service.close();
+  }
+}

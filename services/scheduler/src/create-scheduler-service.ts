@@ -1,0 +1,127 @@
+import { initBackend } from '@pff/backend';
+import type { SchedulerConfig } from '@pff/config';
+import { decodeMessage, MessageError, parseRunSpec, RUN_REQUESTS_QUEUE, type RunSpec } from '@pff/contracts';
+import { loadDataset, type DatasetPair } from '@pff/datasets';
+import { createHealthServer } from '@pff/service-kit';
+import { createAmqpTransport, type Delivery, type Subscription, type Transport } from '@pff/transport';
+import type { PipelineOptions } from './pipeline-run.js';
+import { runStoredRun } from './run-runner.js';
+import { RunStore } from './run-store.js';
+
+export interface SchedulerServiceDeps {
+  readonly config: SchedulerConfig;
+  readonly log: (line: string) => void;
+  /** Default: RabbitMQ at config.brokerUrl. */
+  readonly transport?: Transport;
+  readonly options?: Partial<PipelineOptions>;
+}
+
+export interface SchedulerService {
+  /** Resumes stored runs, takes run requests, serves probes; resolves with the HTTP port. */
+  start(): Promise<number>;
+  /** Stops taking requests and interrupts running runs (they stay RUNNING and resume on the next start). Idempotent. */
+  close(): Promise<void>;
+  readonly store: RunStore;
+  /** Resolves when the run ends (or the service closes). */
+  settled(runId: string): Promise<void>;
+}
+
+/**
+ * The scheduler role: takes run requests from the broker, keeps every run in its
+ * on-disk store, trains at most `maxRuns` at a time (the rest wait, in order), and on
+ * start resumes whatever a previous process left running.
+ */
+export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerService {
+  const { config, log } = deps;
+  const store = new RunStore(config.runDir);
+  const waiting: string[] = [];
+  const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  const datasets = new Map<string, DatasetPair>();
+  let transport: Transport | null = null;
+  let requests: Subscription | null = null;
+  let closing: Promise<void> | null = null;
+  let stop: (() => Promise<void>) | null = null;
+
+  const loadData = (spec: RunSpec): DatasetPair => {
+    const key = `${spec.dataset}:${spec.trainLimit}`;
+    let data = datasets.get(key);
+    if (!data) datasets.set(key, (data = loadDataset({ dataset: spec.dataset, dataDir: config.dataDir, trainLimit: spec.trainLimit })));
+    return data;
+  };
+
+  const pump = (): void => {
+    while (!closing && transport && running.size < config.maxRuns && waiting.length > 0) {
+      const runId = waiting.shift()!;
+      const abort = new AbortController();
+      const done = runStoredRun({ transport, store, loadData, log, ...(deps.options ? { options: deps.options } : {}) }, runId, abort.signal)
+        .then(() => undefined, (e: unknown) => log(`run ${runId}: ${String(e)}`))
+        .finally(() => {
+          running.delete(runId);
+          pump();
+        });
+      running.set(runId, { abort, done });
+    }
+  };
+
+  const onRequest = async (delivery: Delivery): Promise<void> => {
+    try {
+      const { message } = decodeMessage(delivery.body, ['run-request']);
+      const spec = parseRunSpec(message.spec);
+      if (store.has(message.runId)) {
+        log(`run ${message.runId}: already known; request ignored`);
+      } else {
+        store.save({
+          runId: message.runId, ...(message.name ? { name: message.name } : {}), spec: { ...spec, layers: [...spec.layers] },
+          status: 'SCHEDULED', attempt: 0, createdAt: new Date().toISOString(), chaptersDone: 0, history: [],
+          trainSeconds: 0, evalSeconds: 0, layers: [],
+        });
+        waiting.push(message.runId);
+      }
+      delivery.ack();
+      pump();
+    } catch (error) {
+      const reason = error instanceof MessageError ? error.reason : (error as Error).message;
+      log(`dead-lettered a run request: ${reason}`);
+      await delivery.deadLetter(reason);
+    }
+  };
+
+  return {
+    store,
+    async start() {
+      const backend = await initBackend(config.backend);
+      log(`scheduler: backend ${backend.name}, runs in ${store.dir}, at most ${config.maxRuns} at once`);
+      const t = deps.transport ?? (await createAmqpTransport({ url: config.brokerUrl, log }));
+      transport = t;
+      const health = createHealthServer({
+        ready: () => t.state === 'connected',
+        describe: () => ({ role: 'scheduler', broker: t.state, running: [...running.keys()], waiting: waiting.length }),
+      });
+      stop = async () => {
+        await requests?.cancel().catch(() => undefined);
+        for (const r of running.values()) r.abort.abort();
+        await Promise.allSettled([...running.values()].map((r) => r.done));
+        if (!deps.transport) await t.close().catch((e: unknown) => log(`transport close: ${String(e)}`));
+        await health.close();
+      };
+      for (const record of store.list((e) => log(`skipped a damaged run record: ${e.message}`))) {
+        if (record.status === 'RUNNING' || record.status === 'SCHEDULED') waiting.push(record.runId);
+      }
+      await t.declareQueue(RUN_REQUESTS_QUEUE);
+      requests = await t.consume(RUN_REQUESTS_QUEUE, onRequest, { prefetch: 16 });
+      pump();
+      await health.listen({ port: config.port, host: '0.0.0.0' });
+      const address = health.server.address();
+      return typeof address === 'object' && address ? address.port : config.port;
+    },
+    close() {
+      closing ??= stop?.() ?? Promise.resolve();
+      return closing;
+    },
+    async settled(runId) {
+      while (!closing && (waiting.includes(runId) || running.has(runId))) {
+        await (running.get(runId)?.done ?? new Promise((resolve) => setTimeout(resolve, 50)));
+      }
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Type from 'typebox';
+import Value from 'typebox/value';
+import { PipelineSummarySchema, RUN_ID_PATTERN, RunSpecSchema, TrainSummarySchema, parseRunSpec, type RunSpec } from '@pff/contracts';
+import type { FFNetwork } from '@pff/ff-core';
+import { loadModel, saveModel } from '@pff/model-io';
+import type { Float32Map } from './types.js';
+
+export const RUN_STATUSES = ['SCHEDULED', 'RUNNING', 'FINISHED', 'FAILED', 'KILLED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const RunRecordSchema = Type.Object({
+  runId: Type.String({ pattern: RUN_ID_PATTERN }),
+  name: Type.Optional(Type.String()),
+  spec: RunSpecSchema,
+  status: Type.Enum([...RUN_STATUSES]),
+  attempt: Type.Integer({ minimum: 0 }),
+  createdAt: Type.String(),
+  startedAt: Type.Optional(Type.String()),
+  finishedAt: Type.Optional(Type.String()),
+  chaptersDone: Type.Integer({ minimum: 0 }),
+  history: Type.Array(Type.Unknown()),
+  trainSeconds: Type.Number({ minimum: 0 }),
+  evalSeconds: Type.Number({ minimum: 0 }),
+  layers: PipelineSummarySchema.properties.layers,
+  summary: Type.Optional(TrainSummarySchema),
+  error: Type.Optional(Type.String()),
+});
+
+/** What the scheduler keeps of a run between chapters and across restarts. */
+export type RunRecord = Type.Static<typeof RunRecordSchema>;
+
+export class RunStoreError extends Error {
+  readonly code = 'PFF_RUN_STORE';
+  constructor(readonly file: string, problem: string, options?: { cause?: unknown }) {
+    super(`${file}: ${problem}`, options);
+    this.name = 'RunStoreError';
+  }
+}
+
+/**
+ * The scheduler's on-disk run store: `<dir>/<runId>/run.json` (the record), `checkpoint/`
+ * (the network after the last finished chapter) and `model/` (the trained network).
+ * Every file is written whole or not at all (write, then rename).
+ */
+export class RunStore {
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  private path(runId: string, ...parts: string[]): string {
+    if (!new RegExp(RUN_ID_PATTERN).test(runId)) throw new RunStoreError(runId, 'is not a run id');
+    return join(this.dir, runId, ...parts);
+  }
+
+  has(runId: string): boolean {
+    return existsSync(this.path(runId, 'run.json'));
+  }
+
+  save(record: RunRecord): void {
+    const file = this.path(record.runId, 'run.json');
+    mkdirSync(this.path(record.runId), { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 1));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  get(runId: string): RunRecord {
+    const file = this.path(runId, 'run.json');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new RunStoreError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'is not valid JSON', { cause: error });
+    }
+    const [first] = Value.Errors(RunRecordSchema, parsed);
+    if (first) throw new RunStoreError(file, `is not a run record: ${first.instancePath || '/'} ${first.message}`);
+    return parsed as RunRecord;
+  }
+
+  /** Every readable record; unreadable ones are reported, not fatal. */
+  list(onError: (error: RunStoreError) => void = () => undefined): RunRecord[] {
+    const out: RunRecord[] = [];
+    for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !existsSync(join(this.dir, entry.name, 'run.json'))) continue;
+      try {
+        out.push(this.get(entry.name));
+      } catch (error) {
+        if (error instanceof RunStoreError) onError(error);
+        else throw error;
+      }
+    }
+    return out;
+  }
+
+  async saveNetwork(runId: string, which: 'checkpoint' | 'model', spec: RunSpec, network: FFNetwork, metadata: Record<string, unknown> = {}): Promise<void> {
+    const target = this.path(runId, which);
+    const temporary = `${target}.tmp`;
+    rmSync(temporary, { recursive: true, force: true });
+    await saveModel(temporary, spec, network, metadata);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(temporary, target);
+  }
+
+  /** The checkpoint's weights by name (ModelFileError naming the file when damaged). */
+  loadCheckpoint(runId: string): { spec: RunSpec; weights: Float32Map } {
+    const saved = loadModel(this.path(runId, 'checkpoint'));
+    const weights = new Map(saved.network.namedWeights().map(([name, v]) => [name, v.dataSync().slice() as Float32Array]));
+    saved.network.dispose();
+    return { spec: parseRunSpec(saved.spec), weights };
+  }
+
+  modelDir(runId: string): string {
+    return this.path(runId, 'model');
+  }
+}

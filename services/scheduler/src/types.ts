@@ -1,0 +1,1 @@
+export type Float32Map = ReadonlyMap<string, Float32Array>;
