@@ -112,6 +112,8 @@ export class PipelineRun {
   private readonly waiter: Waiter;
   private readonly announcement: RunAnnouncement;
   private readonly rounds = new Map<number, ShareRound>();
+  /** Per stage, the sharing round in progress (rounds of a stage never overlap). */
+  private readonly sharing = new Map<number, Promise<void>>();
   private readonly sinceShare: number[];
   private readonly completed = new Set<string>();
   private roundCounter = 0;
@@ -329,7 +331,7 @@ export class PipelineRun {
     const every = this.deps.spec.shareEvery;
     if (every === 0 || replicas < 2) return;
     this.sinceShare[stage]!++;
-    if (this.sinceShare[stage]! >= every * replicas && !this.rounds.has(stage)) {
+    if (this.sinceShare[stage]! >= every * replicas && !this.sharing.has(stage)) {
       this.sinceShare[stage] = 0;
       void this.shareStage(stage).catch((e: unknown) => this.log(`sharing round of stage ${stage} failed: ${String(e)}`));
     }
@@ -351,8 +353,19 @@ export class PipelineRun {
     this.log(`replica ${hello.replica} joined stage ${hello.stage}${shard === undefined ? '' : ` (shard ${shard})`}`);
   }
 
+  /** Runs a sharing round of the stage once the one in progress (if any) is over: one at a time. */
+  private shareStage(stage: number): Promise<void> {
+    const next = (this.sharing.get(stage) ?? Promise.resolve()).then(() => this.shareRound(stage));
+    const settled = next.catch(() => undefined);
+    this.sharing.set(stage, settled);
+    void settled.then(() => {
+      if (this.sharing.get(stage) === settled) this.sharing.delete(stage);
+    });
+    return next;
+  }
+
   /** Asks the stage's live replicas for their parameters, averages them, and hands the average back. */
-  private async shareStage(stage: number): Promise<void> {
+  private async shareRound(stage: number): Promise<void> {
     const { transport, runId } = this.deps;
     const round = ++this.roundCounter;
     const share = new ShareRound(stage, round, new Set(this.membership.live(stage)));
@@ -370,6 +383,7 @@ export class PipelineRun {
       this.log(`sharing round ${round} of stage ${stage}: no replica answered`);
       return;
     }
+    this.log(`sharing round ${round} of stage ${stage}: ${share.describe()}`);
     const range = this.plan.stages[stage]!;
     loadStageParams(this.network, range, average);
     await transport.broadcast(

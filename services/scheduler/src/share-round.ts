@@ -37,6 +37,10 @@ export class ShareRound {
     this.finish = null;
   }
 
+  describe(): string {
+    return [...this.contributions].map(([replica, c]) => `${replica}: ${c.samples} samples`).join(', ') || 'nobody answered';
+  }
+
   get received(): number {
     return this.contributions.size;
   }
