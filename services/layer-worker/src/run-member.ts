@@ -32,6 +32,8 @@ export interface RunMemberDeps {
   readonly prefetch: number;
   readonly clock: () => number;
   readonly log: (line: string) => void;
+  /** How often the replica tells the scheduler it is alive. */
+  readonly heartbeatMs?: number;
 }
 
 /** What a replica did in a run, by layer-batch outcome. */
@@ -58,6 +60,7 @@ export class RunMember {
   private consumer: Subscription | null = null;
   private bus: Subscription | null = null;
   private joined: (() => void) | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private closing = false;
 
   constructor(private readonly deps: RunMemberDeps) {
@@ -81,6 +84,9 @@ export class RunMember {
     });
     this.bus = await transport.subscribe(stageTopic(run.runId, stage), (m) => this.onBroadcast(m));
     await this.report({ kind: 'hello', runId: run.runId, stage, replica });
+    this.heartbeat = setInterval(() => {
+      this.report({ kind: 'heartbeat', runId: run.runId, stage, replica }).catch((e: unknown) => this.deps.log(`heartbeat failed: ${String(e)}`));
+    }, this.deps.heartbeatMs ?? 2000);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`run ${run.runId}: no parameters for stage ${stage} within ${timeoutMs} ms`)), timeoutMs);
@@ -247,6 +253,7 @@ export class RunMember {
   /** Stops taking batches, finishes the one in hand (publish, report, ack), requeues the rest. */
   async leave(): Promise<void> {
     this.closing = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     await Promise.allSettled([this.consumer?.cancel(), this.bus?.cancel()]);
     await this.serial.idle();
     this.model.dispose();

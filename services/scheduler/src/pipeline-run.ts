@@ -50,7 +50,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   inFlight: 0,
   announceEveryMs: 1000,
   shareTimeoutMs: 30_000,
-  liveMs: 60_000,
+  liveMs: 7_000,
   stallMs: 300_000,
 };
 
@@ -92,7 +92,7 @@ export interface Checkpoint {
   readonly layers: readonly LayerCounts[];
 }
 
-type SchedulerEvent = MessageOf<'hello' | 'trained' | 'dropped' | 'params'>;
+type SchedulerEvent = MessageOf<'hello' | 'heartbeat' | 'trained' | 'dropped' | 'params'>;
 
 /**
  * The scheduler's side of one run: it owns the spec, the epochs and chapters, the
@@ -262,7 +262,7 @@ export class PipelineRun {
   private onEvent(delivery: Delivery): Promise<void> {
     let decoded: Decoded<SchedulerEvent>;
     try {
-      decoded = decodeMessage(delivery.body, ['hello', 'trained', 'dropped', 'params']);
+      decoded = decodeMessage(delivery.body, ['hello', 'heartbeat', 'trained', 'dropped', 'params']);
       const m = decoded.message;
       if (m.runId !== this.deps.runId) throw new MessageError(`event for run ${m.runId} on run ${this.deps.runId}'s queue`);
       if (m.stage >= this.plan.stages.length) throw new MessageError(`event from stage ${m.stage}, the run has ${this.plan.stages.length}`);
@@ -288,6 +288,7 @@ export class PipelineRun {
     this.membership.seen(m.stage, m.replica);
     if ((m.kind === 'trained' || m.kind === 'dropped') && m.attempt !== this.announcement.attempt) return;
     if (m.kind === 'hello') await this.welcome(m);
+    else if (m.kind === 'heartbeat') return;
     else if (m.kind === 'dropped') this.accounting.dropped(m);
     else if (m.kind === 'params') this.rounds.get(m.stage)?.add(m, readStageParams(decoded, this.network, this.plan.stages[m.stage]!));
     else this.onTrained(m, decoded);
@@ -373,7 +374,8 @@ export class PipelineRun {
     let timer: NodeJS.Timeout | undefined;
     try {
       await transport.broadcast(stageTopic(runId, stage), encodeMessage({ kind: 'share', runId, stage, round }));
-      await Promise.race([share.done, new Promise((resolve) => (timer = setTimeout(resolve, this.options.shareTimeoutMs)))]);
+      const poll = setInterval(() => share.settleWith(new Set(this.membership.live(stage))), 250);
+      await Promise.race([share.done, new Promise((resolve) => (timer = setTimeout(resolve, this.options.shareTimeoutMs)))]).finally(() => clearInterval(poll));
     } finally {
       clearTimeout(timer);
       this.rounds.delete(stage);
@@ -416,11 +418,19 @@ export class PipelineRun {
     return { ...summarise(spec, data, times, history), workers: spec.workers, pipeline };
   }
 
-  /** Tells the workers the run ended, stops listening, and removes the run's queues. */
+  /**
+   * Tells the workers the run ended, stops listening, and removes the run's queues and
+   * topics. An aborted run (the scheduler shutting down) only stops: a restarted
+   * scheduler resumes it, with a new attempt, on the same queues.
+   */
   private async shutdown(): Promise<void> {
     if (this.announcer) clearInterval(this.announcer);
     this.waiter.dispose();
     const { transport } = this.deps;
+    if (this.deps.signal?.aborted) {
+      await this.events?.cancel().catch(() => undefined);
+      return;
+    }
     await transport.broadcast(RUNS_TOPIC, encodeMessage({ ...this.announcement, status: 'ended' })).catch(() => undefined);
     await this.events?.cancel().catch(() => undefined);
     for (const queue of this.queues) await transport.deleteQueue(queue).catch(() => undefined);

@@ -32,6 +32,11 @@ export class ShareRound {
     if ([...this.expected].every((r) => this.contributions.has(r))) this.close();
   }
 
+  /** Done when every replica still alive has answered (a replica that died is not waited for). */
+  settleWith(live: ReadonlySet<string>): void {
+    if ([...this.expected].every((r) => this.contributions.has(r) || !live.has(r))) this.close();
+  }
+
   close(): void {
     this.finish?.();
     this.finish = null;

@@ -70,6 +70,12 @@ export const HelloEventSchema = Type.Object({
   ...fromReplica,
 });
 
+/** A replica is alive (sent every few seconds while it is a member of the run). */
+export const HeartbeatEventSchema = Type.Object({
+  kind: Type.Literal('heartbeat'),
+  ...fromReplica,
+});
+
 /** A replica's parameters for a sharing round (tensors: its weights by name). */
 export const ParamsEventSchema = Type.Object({
   kind: Type.Literal('params'),
@@ -148,3 +154,4 @@ export type RunAnnouncement = Type.Static<typeof RunAnnouncementSchema>;
 export type LayerStats = Type.Static<typeof LayerStatsSchema>;
 export type LayerRange = Type.Static<typeof LayerRangeSchema>;
 export type RunRequest = Type.Static<typeof RunRequestSchema>;
+export type HeartbeatEvent = Type.Static<typeof HeartbeatEventSchema>;
