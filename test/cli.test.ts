@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runCli } from '@pff/cli';
+import { runCli, withEveryCore } from '@pff/cli';
 import { memoryIo } from './helpers.js';
 
 const run = async (args: string[], env: Record<string, string> = {}) => {
@@ -53,6 +53,14 @@ test('an unreachable broker is one line naming it, without its password', async 
   assert.doesNotMatch(err, /secret/, 'the password stays out of the message');
 });
 
+test('pff train uses every core unless told otherwise', () => {
+  assert.deepEqual(withEveryCore({ layers: [5, 5, 5] }, 2), { layers: [5, 5, 5], variant: 'single-layer', workers: 2 }, 'two cores, two stages');
+  assert.deepEqual(withEveryCore({ layers: [5, 5] }, 8), { layers: [5, 5], variant: 'single-layer', workers: 2 }, 'at most a stage per layer');
+  assert.deepEqual(withEveryCore({}, 1), {}, 'one core: the sequential default');
+  assert.deepEqual(withEveryCore({ variant: 'sequential' }, 4), { variant: 'sequential' }, 'a chosen variant stays');
+  assert.deepEqual(withEveryCore({ workers: 1 }, 4), { workers: 1 }, 'a chosen worker count stays');
+});
+
 test('a bad PFF_ setting stops pff train naming the variable', async () => {
   const { code, err } = await run(['train', ...tiny], { PFF_BACKEND: 'gpu' });
   assert.equal(code, 2);
@@ -85,8 +93,9 @@ test('the installed bin runs as a process: JSON on stdout, exit code 0; bad inpu
   const bin = join(import.meta.dirname, '..', 'bin', 'pff.mjs');
   const exec = promisify(execFile);
   const { stdout } = await exec(process.execPath, [bin, 'train', ...tiny, '--json'], { env: { ...process.env, PFF_BACKEND: 'wasm' } });
-  const summary = JSON.parse(stdout) as { accuracy: number; variant: string };
-  assert.equal(summary.variant, 'sequential');
+  const summary = JSON.parse(stdout) as { accuracy: number; variant: string; workers?: number };
+  assert.equal(summary.variant, 'single-layer', 'by default the layers are spread over the cores');
+  assert.equal(summary.workers, Math.min(2, availableParallelism()), 'one worker per core, at most one per layer');
   assert.ok(summary.accuracy >= 0 && summary.accuracy <= 1);
   await assert.rejects(exec(process.execPath, [bin, 'train', '--epochs', '0']), (err: { code?: number; stderr?: string }) => {
     assert.equal(err.code, 2);

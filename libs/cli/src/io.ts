@@ -5,6 +5,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The process whose signals end a long-running role (pff worker, pff scheduler). */
   readonly proc?: NodeJS.Process;
+  /** Cores to use by default (os.availableParallelism() when absent). */
+  readonly cores?: number;
 }
 
 /** A problem with what the user asked for: printed without a stack, exit code 2. */

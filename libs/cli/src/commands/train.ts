@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '@pff/backend';
@@ -39,8 +40,8 @@ export function addTrainCommand(program: Command, io: CliIo): void {
     .addOption(choice('--classifier <kind>', 'classification (default softmax)', CLASSIFIERS))
     .addOption(choice('--objective <kind>', 'ff, or local-softmax (Performance-Optimized)', OBJECTIVES))
     .addOption(choice('--readout <layers>', 'local-softmax readout: last or all layers', ['last', 'all']))
-    .addOption(choice('--variant <name>', 'how the work is spread (default sequential)', VARIANTS))
-    .option('--workers <n>', 'worker processes (default 1)', integer)
+    .addOption(choice('--variant <name>', 'how the work is spread (default: single-layer on every core)', VARIANTS))
+    .option('--workers <n>', 'workers (default: one per core, at most one per layer)', integer)
     .option('--share-every <k>', 'batches between parameter sharing', integer)
     .option('--train-limit <n>', 'use only the first N training samples', integer)
     .option('--seed <s>', 'seed (default 1)', integer)
@@ -61,9 +62,20 @@ export function addTrainCommand(program: Command, io: CliIo): void {
     .option('--save <dir>', 'write the trained model (model.json + weights.bin) here')
     .option('--json', 'print one JSON summary on stdout')
     .action(async (options: Record<string, unknown>, command: Command) => {
-      const spec = parseRunSpec(specInput(options, command));
+      const spec = parseRunSpec(withEveryCore(specInput(options, command), io.cores ?? availableParallelism()));
       await train(spec, options, io);
     });
+}
+
+/**
+ * One command uses every core: unless the user chose a variant or a worker count, the
+ * layers are cut into as many pipeline stages as there are cores (at most one per layer).
+ */
+export function withEveryCore(input: Record<string, unknown>, cores: number): Record<string, unknown> {
+  if (input['variant'] !== undefined || input['workers'] !== undefined) return input;
+  const layers = Array.isArray(input['layers']) ? input['layers'].length : 4;
+  const workers = Math.max(1, Math.min(cores, layers));
+  return workers === 1 ? input : { ...input, variant: 'single-layer', workers };
 }
 
 /** The run-spec part of the options: only what the user set, so the schema supplies defaults. */
