@@ -6,7 +6,8 @@ import { before, describe, it } from 'node:test';
 import Value from 'typebox/value';
 import { initBackend } from '@pff/backend';
 import { TrainSummarySchema } from '@pff/contracts';
-import { trainPipelined } from '@pff/local-cluster';
+import { startLocalCluster, trainPipelined } from '@pff/local-cluster';
+import { PipelineRun } from '@pff/scheduler';
 import { assertExactCounts, BROKER_URL, mnist, smallSpec, uniqueRunId } from './pipeline-helpers.js';
 
 before(async () => {
@@ -68,3 +69,20 @@ for (const transport of ['embedded', 'rabbitmq'] as const) {
     }
   });
 }
+
+describe('several runs at once', () => {
+  it('share the workers, each on its own queues, without mixing', { timeout: 180_000 }, async (t) => {
+    const cluster = await startLocalCluster({ backend: 'wasm' });
+    t.after(() => cluster.close());
+    await Promise.all([cluster.addWorker(0), cluster.addWorker(1)]);
+    const specs = [smallSpec({ variant: 'single-layer', workers: 2, seed: 5 }), smallSpec({ variant: 'single-layer', workers: 2, seed: 6, trainLimit: 2000 })];
+    const results = await Promise.all(
+      specs.map((spec) => new PipelineRun({ transport: cluster.transport, runId: uniqueRunId('both'), spec, data: mnist(spec.trainLimit) }).run()),
+    );
+    results.forEach(({ summary, network }, i) => {
+      network.dispose();
+      assert.ok(summary.accuracy > 0.4, `run ${i}: test accuracy ${summary.accuracy}`);
+      assertExactCounts(summary, specs[i]!, i === 0 ? 47 : 32);
+    });
+  });
+});
