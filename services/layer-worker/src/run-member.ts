@@ -62,6 +62,7 @@ export class RunMember {
   private joined: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private closing = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: RunMemberDeps) {
     const range = deps.run.stages[deps.stage]!;
@@ -117,7 +118,10 @@ export class RunMember {
     if (message.kind === 'claim') {
       if (message.attempt === this.attempt && message.replica !== this.deps.replica) this.claimed.add(batchKey(message.epoch, message.index));
     } else if (message.kind === 'share') {
-      void this.serial.run(() => this.sendParams(message.round)).catch((e: unknown) => this.deps.log(`share failed: ${String(e)}`));
+      void this.serial
+        .run(() => this.snapshotParams(message.round))
+        .then((send) => this.track(send()))
+        .catch((e: unknown) => this.deps.log(`share failed: ${String(e)}`));
     } else if (message.kind === 'adopt') {
       this.onAdopt(message, decoded);
     }
@@ -152,14 +156,16 @@ export class RunMember {
     return out;
   }
 
-  private async sendParams(round: number): Promise<void> {
+  /** Takes this replica's parameters for a sharing round (between batches); returns their sending. */
+  private snapshotParams(round: number): () => Promise<void> {
     const snapshot = this.model.snapshot();
     this.sentParams.set(round, snapshot);
     const tensors: NamedTensor[] = this.model.namedWeights().map(([name, v]) => ({ name, shape: v.shape, data: snapshot.get(name)! }));
     const samples = this.samplesSinceShared;
     this.samplesSinceShared = 0;
     const { run, stage, replica } = this.deps;
-    await this.report({ kind: 'params', runId: run.runId, stage, replica, round, samples }, tensors);
+    const message = encodeMessage({ kind: 'params', runId: run.runId, stage, replica, round, samples }, tensors);
+    return () => this.deps.transport.send(eventsQueue(run.runId), message);
   }
 
   private onBatch(delivery: Delivery): Promise<void> {
@@ -172,34 +178,39 @@ export class RunMember {
     } catch (error) {
       return this.deadLetter(delivery, error);
     }
-    return this.serial.run(() => this.handleBatch(delivery, decoded));
+    // Training is serial (one batch at a time touches the weights); passing the outputs
+    // on, reporting and acknowledging overlap with the next batch's training.
+    return this.serial.run(() => this.trainBatch(delivery, decoded)).then((settle) => this.track(settle()));
   }
 
-  private async handleBatch(delivery: Delivery, decoded: Decoded<ActivationBatchHeader>): Promise<void> {
-    if (this.closing) {
-      delivery.requeue();
-      return;
-    }
+  /** Trains the batch (or decides not to) and returns what must follow: publish, report, settle. */
+  private trainBatch(delivery: Delivery, decoded: Decoded<ActivationBatchHeader>): () => Promise<void> {
     const header = decoded.message;
     const { run, stage, replica, transport } = this.deps;
+    if (this.closing) {
+      delivery.requeue();
+      return () => Promise.resolve();
+    }
     if (header.attempt !== run.attempt) {
       // Left over from before the scheduler restarted the run from a checkpoint.
       this.deps.log(`stage ${stage}: dropped a batch of attempt ${header.attempt} (run is at attempt ${run.attempt})`);
       delivery.ack();
-      return;
+      return () => Promise.resolve();
     }
     const key = batchKey(header.epoch, header.index);
+    const identity = { runId: run.runId, attempt: run.attempt, stage, replica, epoch: header.epoch, index: header.index };
     if (this.claimed.has(key) && !delivery.redelivered) {
       this.counts.dropped++;
-      await this.report({ kind: 'dropped', runId: run.runId, attempt: run.attempt, stage, replica, epoch: header.epoch, index: header.index });
-      delivery.ack();
-      return;
+      return async () => {
+        await this.report({ kind: 'dropped', ...identity });
+        delivery.ack();
+      };
     }
     let input;
     try {
       input = readStageInput(decoded, { model: this.model, maxRows: run.spec.batch, labelScale: run.labelScale });
     } catch (error) {
-      return this.deadLetter(delivery, error);
+      return () => this.deadLetter(delivery, error);
     }
     const indices = tensorOf(decoded, 'indices', [input.rows], 'int32');
     const started = this.deps.clock();
@@ -218,25 +229,36 @@ export class RunMember {
     this.samplesSinceShared += input.rows;
     if (delivery.redelivered) this.counts.redelivered++;
     this.counts.trained++;
-    await transport.broadcast(stageTopic(run.runId, stage), encodeMessage({ kind: 'claim', runId: run.runId, attempt: run.attempt, stage, replica, epoch: header.epoch, index: header.index }));
-    if (!this.model.endsNetwork) {
-      await transport.send(stageQueue(run.runId, stage + 1), encodeNextBatch(header, output.next, indices));
-    }
+    const next = this.model.endsNetwork ? null : encodeNextBatch(header, output.next, indices);
     const scores: NamedTensor[] = output.scores
       ? [
           { name: 'scores', shape: [input.rows, output.scores.length / input.rows], data: output.scores },
           { name: 'indices', shape: [input.rows], data: indices },
         ]
       : [];
-    await this.report(
+    const trained = encodeMessage(
       {
-        kind: 'trained', runId: run.runId, attempt: run.attempt, stage, replica, epoch: header.epoch, index: header.index, samples: input.rows,
-        redelivered: delivery.redelivered, layers: output.layers, stepSeconds,
+        kind: 'trained', ...identity, samples: input.rows, redelivered: delivery.redelivered, layers: output.layers, stepSeconds,
         ...(output.headLoss === undefined ? {} : { headLoss: output.headLoss }),
       },
       scores,
     );
-    delivery.ack();
+    return async () => {
+      // The claim tells peer replicas to drop a duplicate of this batch; the three sends
+      // are confirmed together, and only then is the batch acknowledged.
+      await Promise.all([
+        transport.broadcast(stageTopic(run.runId, stage), encodeMessage({ kind: 'claim', ...identity })),
+        next ? transport.send(stageQueue(run.runId, stage + 1), next) : Promise.resolve(),
+        transport.send(eventsQueue(run.runId), trained),
+      ]);
+      delivery.ack();
+    };
+  }
+
+  /** Remembers work that must finish before the member leaves. */
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
   }
 
   private async deadLetter(delivery: Delivery, error: unknown): Promise<void> {
@@ -256,6 +278,7 @@ export class RunMember {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await Promise.allSettled([this.consumer?.cancel(), this.bus?.cancel()]);
     await this.serial.idle();
+    await Promise.allSettled([...this.inFlight]);
     this.model.dispose();
   }
 }

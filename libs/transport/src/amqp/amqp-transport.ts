@@ -31,7 +31,7 @@ export interface AmqpTransportDeps {
  * `queueStats(q).unacked` counts the deliveries of `q` that THIS transport holds
  * unsettled (RabbitMQ reports unacked counts only through its management API).
  */
-export async function createAmqpTransport(options: AmqpTransportOptions, deps: AmqpTransportDeps = { connect: (url) => amqpConnect(url) }): Promise<Transport> {
+export async function createAmqpTransport(options: AmqpTransportOptions, deps: AmqpTransportDeps = { connect: (url) => amqpConnect(url, { noDelay: true }) }): Promise<Transport> {
   const settings = resolveOptions(options);
   const { log } = settings;
   const topology = new Topology();
