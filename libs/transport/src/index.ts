@@ -21,3 +21,5 @@ export { serveBrokerPort, type BrokerPortServer } from './embedded/serve-broker-
 export { EmbeddedTransportError, type EmbeddedErrorCode } from './embedded/embedded-error.js';
 export type { EmbeddedTransportOptions } from './embedded/linked-transport.js';
 export { BrokerUnreachableError, redactUrl } from './amqp/errors.js';
+export { withChunking } from './chunking/with-chunking.js';
+export type { ChunkingOptions } from './chunking/chunking-options.js';
