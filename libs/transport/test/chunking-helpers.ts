@@ -17,10 +17,13 @@ export interface Pair {
   readonly chunked: Transport;
   /** Every side queue `inner` was asked to declare, in order. */
   readonly sideQueues: string[];
+  /** Every side queue `inner` was asked to delete, in order. */
+  readonly deletedSideQueues: string[];
 }
 
 export interface ChunkingScope {
-  pair(options?: ChunkingOptions): Promise<Pair>;
+  /** A client and withChunking over it; `makeClient` instead of the scope's own, if given. */
+  pair(options?: ChunkingOptions, makeClient?: () => Promise<Transport>): Promise<Pair>;
   /** A unique queue, declared now and deleted (through withChunking) when the test ends. */
   queue(via: Transport): Promise<string>;
 }
@@ -39,12 +42,12 @@ export function chunkingScope(t: TestContext, makeInner: () => Promise<Transport
     if (failures.length > 0) throw new AggregateError(failures, 'clean-up failed');
   });
   return {
-    async pair(options = SMALL) {
-      const sideQueues: string[] = [];
-      const inner = recordingSideQueues(await within(makeInner(), settings.waitMs, 'makeInner()'), sideQueues);
+    async pair(options = SMALL, makeClient = makeInner) {
+      const [sideQueues, deletedSideQueues]: [string[], string[]] = [[], []];
+      const inner = recordingSideQueues(await within(makeClient(), settings.waitMs, 'makeInner()'), { declared: sideQueues, deleted: deletedSideQueues });
       const chunked = withChunking(inner, options);
       made.push(chunked);
-      return { inner, chunked, sideQueues };
+      return { inner, chunked, sideQueues, deletedSideQueues };
     },
     async queue(via) {
       const name = uniqueName('queue');
@@ -55,16 +58,15 @@ export function chunkingScope(t: TestContext, makeInner: () => Promise<Transport
   };
 }
 
-/** `transport`, except that the side queues declared through it are pushed onto `into`. */
-function recordingSideQueues(transport: Transport, into: string[]): Transport {
+/** `transport`, except that the side queues declared and deleted through it are recorded. */
+function recordingSideQueues(transport: Transport, into: { readonly declared: string[]; readonly deleted: string[] }): Transport {
+  const record = (list: string[], queue: string): void => {
+    if (queue.includes('.parts.')) list.push(queue);
+  };
   return new Proxy(transport, {
     get(target, property) {
-      if (property === 'declareQueue') {
-        return (queue: string) => {
-          if (queue.includes('.parts.')) into.push(queue);
-          return target.declareQueue(queue);
-        };
-      }
+      if (property === 'declareQueue') return (queue: string) => (record(into.declared, queue), target.declareQueue(queue));
+      if (property === 'deleteQueue') return (queue: string) => (record(into.deleted, queue), target.deleteQueue(queue));
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

@@ -8,6 +8,7 @@ import { topicExchangeOf } from '../src/amqp/topology.js';
 import { BROKER_URL, exchangesStartingWith, rawConnection } from './amqp/broker-control.js';
 import { chunkingBroadcastTests } from './chunking-broadcasts.js';
 import { chunkingBrokenPointerTests } from './chunking-broken-pointers.js';
+import { chunkingReconnectTests, chunkingSenderTests } from './chunking-senders.js';
 import { chunkingWorkQueueTests } from './chunking-work-queues.js';
 import { runConformance } from './conformance.js';
 import { settingsOf, TEST_NAME_PREFIX } from './conformance/harness.js';
@@ -26,8 +27,10 @@ for (const [name, makeInner] of [['embedded', () => Promise.resolve(embedded())]
     describe('work queues', () => chunkingWorkQueueTests(makeInner, settings));
     describe('broken pointers', () => chunkingBrokenPointerTests(makeInner, settings));
     describe('broadcasts', () => chunkingBroadcastTests(makeInner, settings));
+    describe('senders', () => chunkingSenderTests(makeInner, settings));
   });
 }
+describe('withChunking over amqp, reconnecting', () => chunkingReconnectTests(settings));
 
 // Topic exchanges outlive their subscribers by design; delete the ones this run made.
 after(async () => {

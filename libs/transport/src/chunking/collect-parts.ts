@@ -7,6 +7,7 @@
 import type { Delivery, Transport } from '../transport.js';
 import { joined } from './body-parts.js';
 import type { Pointer } from './pointer.js';
+import { probeQueue } from './probe-queue.js';
 import { PART_HEADER, PARTS_HEADER } from './reserved-headers.js';
 
 /** What came of it; `parts` are the deliveries taken, to be settled with the pointer. */
@@ -19,7 +20,6 @@ export type Collected =
 
 export interface CollectOptions {
   readonly waitMs: number;
-  readonly isClosing: () => boolean;
 }
 
 const POLL_MAX_MS = 250;
@@ -28,10 +28,9 @@ export async function collectParts(inner: Transport, pointer: Pointer, options: 
   const { partsQueue, count } = pointer;
   const parts: Delivery[] = [];
   // Checked first: over AMQP a get from a missing queue would close the channel that get shares.
-  const missing = await inner.queueStats(partsQueue).then(() => undefined, (error: unknown) => ({ error }));
-  if (missing) {
-    return options.isClosing() ? { kind: 'failed', error: missing.error, parts } : { kind: 'broken', problem: `side queue ${partsQueue} is missing`, parts };
-  }
+  const probe = await probeQueue(inner, partsQueue);
+  if (probe === 'missing') return { kind: 'broken', problem: `side queue ${partsQueue} is missing`, parts };
+  if (probe !== 'exists') return { kind: 'failed', error: probe.error, parts };
   const slots = new Map<number, Uint8Array>();
   const deadline = Date.now() + options.waitMs;
   for (let polls = 0; slots.size < count;) {

@@ -34,7 +34,7 @@ export class Reassembler {
       await this.#deadLetterBroken(queue, pointer, read.partsQueue, read.problem, []);
       return undefined;
     }
-    const collected = await collectParts(inner, read, { waitMs: this.deps.partsWaitMs, isClosing: this.deps.isClosing });
+    const collected = await collectParts(inner, read, { waitMs: this.deps.partsWaitMs });
     if (collected.kind === 'whole') {
       const { partsQueue } = read;
       return new ChunkedDelivery(collected.body, pointer, collected.parts, () => background.run(`deleting ${partsQueue}`, () => inner.deleteQueue(partsQueue)));

@@ -9,7 +9,8 @@ import { partsOf } from './body-parts.js';
 import { pointerHeaders, sideQueueFor } from './pointer.js';
 import { PART_HEADER, PARTS_HEADER } from './reserved-headers.js';
 
-export async function sendInParts(inner: Transport, queue: string, body: Uint8Array, headers: Headers, maxBytes: number): Promise<void> {
+/** Sends `body` in parts of at most `maxBytes`; `declared` is told the side queue once the pointer is stored. */
+export async function sendInParts(inner: Transport, queue: string, body: Uint8Array, headers: Headers, maxBytes: number, declared: (partsQueue: string) => void): Promise<void> {
   const partsQueue = sideQueueFor(queue);
   const parts = partsOf(body, maxBytes);
   await inner.declareQueue(partsQueue);
@@ -25,4 +26,5 @@ export async function sendInParts(inner: Transport, queue: string, body: Uint8Ar
     await inner.deleteQueue(partsQueue).catch(() => undefined);
     throw error;
   }
+  declared(partsQueue);
 }

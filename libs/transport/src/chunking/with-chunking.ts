@@ -14,7 +14,10 @@
  * and in its dead-letter queue. Side queues it cannot see are left: those of pointers
  * held unsettled by a consumer at that moment (their ack deletes them; a requeue into the
  * deleted queue does not), and those of a sender that died between its parts and its
- * pointer. Both are named `<queue>.parts.*`, for an operator to find.
+ * pointer. Both are named `<queue>.parts.*`, for an operator to find. A sender checks
+ * its older side queues as it sends (sent-side-queues.ts), so that its AMQP transport
+ * forgets the finished ones; a reconnection still brings back, empty, those finished
+ * since the last check (a few at most): an operator can delete empty `*.parts.*` queues.
  */
 import { deadLetterQueueOf, type Subscription, type Transport } from '../transport.js';
 import { Background } from './background.js';
@@ -26,6 +29,7 @@ import { Reassembler } from './reassembler.js';
 import { consumeWhole, getWhole } from './receive-whole.js';
 import { CHUNK_OF_HEADER } from './reserved-headers.js';
 import { sendInParts } from './send-in-parts.js';
+import { SentSideQueues } from './sent-side-queues.js';
 
 /** Longest close() waits for side queues of acked messages to be deleted. */
 const CLOSE_WAIT_MS = 5_000;
@@ -37,6 +41,8 @@ export function withChunking(inner: Transport, options: ChunkingOptions = {}): T
   const assemblers = new Set<BroadcastAssembler>();
   let closing: Promise<void> | undefined;
   const isClosing = (): boolean => closing !== undefined || inner.state === 'closed';
+  const sentSideQueues = new SentSideQueues(inner, background);
+  const declared = (partsQueue: string): void => sentSideQueues.add(partsQueue);
   const reassembler = new Reassembler({ inner, partsWaitMs: settings.partsWaitMs, isClosing, background, log });
   const receiving = { inner, reassembler, log };
   const limits = { maxPartial: settings.maxPartialBroadcasts, timeoutMs: settings.broadcastTimeoutMs, log };
@@ -56,7 +62,7 @@ export function withChunking(inner: Transport, options: ChunkingOptions = {}): T
     deleteTopic: (topic) => inner.deleteTopic(topic),
     queueStats: (queue) => inner.queueStats(queue),
 
-    send: (queue, body, headers) => (body.byteLength <= maxBytes ? inner.send(queue, body, headers) : sendInParts(inner, queue, body, headers ?? {}, maxBytes)),
+    send: (queue, body, headers) => (body.byteLength <= maxBytes ? inner.send(queue, body, headers) : sendInParts(inner, queue, body, headers ?? {}, maxBytes, declared)),
     consume: (queue, handler, consumeOptions) => consumeWhole(receiving, queue, handler, consumeOptions),
     get: (queue) => getWhole(receiving, queue),
 
