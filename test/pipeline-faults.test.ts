@@ -19,42 +19,55 @@ before(async () => {
 });
 
 describe('faults during a pipelined run', () => {
-  it('SIGKILLed worker processes are replaced and nothing is lost or trained twice', { timeout: 300_000 }, async (t) => {
-    const spec = smallSpec({ variant: 'single-layer', workers: 2, trainLimit: 6000 });
-    const transport = await createAmqpTransport({ url: BROKER_URL });
-    const workers: WorkerProcess[] = [];
-    t.after(async () => {
-      for (const w of workers) w.child.kill('SIGKILL');
-      await transport.close();
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`${signal}: worker processes are replaced and nothing is lost or trained twice`, { timeout: 300_000 }, async (t) => {
+      const spec = smallSpec({ variant: 'single-layer', workers: 2, trainLimit: 6000 });
+      const transport = await createAmqpTransport({ url: BROKER_URL });
+      const workers: WorkerProcess[] = [];
+      t.after(async () => {
+        for (const w of workers) w.child.kill('SIGKILL');
+        await transport.close();
+      });
+      const tag = signal.toLowerCase();
+      workers.push(await startWorkerProcess(0, `${tag}-0a`), await startWorkerProcess(1, `${tag}-1a`));
+      for (const path of ['/healthz', '/readyz']) {
+        const response = await fetch(`http://127.0.0.1:${workers[0]!.port}${path}`);
+        assert.equal(response.status, 200, `${path} answers 200 while the broker is up`);
+      }
+      const stops: Array<Promise<void>> = [];
+      const stopAndReplace = (victim: WorkerProcess, stage: number, replacement: string): Promise<void> =>
+        (async () => {
+          victim.child.kill(signal);
+          // SIGKILL: dies at once; SIGTERM: finishes the batch in hand and exits 0.
+          assert.equal(await victim.exited, signal === 'SIGKILL' ? 'SIGKILL' : 0, `${victim.replica} ended as ${signal} asks`);
+          workers.push(await startWorkerProcess(stage, replacement));
+        })();
+      // 94 batches per epoch: stop stage 0 early in epoch 1, stage 1 early in epoch 2.
+      const run = new PipelineRun({
+        transport,
+        runId: uniqueRunId(tag),
+        spec,
+        data: mnist(spec.trainLimit),
+        options: { liveMs: 4000, shareTimeoutMs: 20_000 },
+        onProgress: (p) => {
+          if (p.step === 20) stops.push(stopAndReplace(workers[0]!, 0, `${tag}-0b`));
+          if (p.step === 110) stops.push(stopAndReplace(workers[1]!, 1, `${tag}-1b`));
+        },
+      });
+      const { summary, network } = await run.run();
+      network.dispose();
+      await Promise.all(stops);
+      assert.equal(stops.length, 2, 'both workers were stopped in the middle of the run');
+      t.diagnostic(`per layer: ${JSON.stringify(summary.pipeline?.layers)}`);
+      assertExactCounts(summary, spec, 94);
+      if (signal === 'SIGTERM') {
+        const logs = workers.map((w) => `--- ${w.replica}\n${w.log()}`).join('\n');
+        assert.ok(summary.pipeline!.layers.every((l) => l.retrained === 0), `a graceful stop leaves nothing half-trained:\n${logs}`);
+        assert.match(workers[0]!.log(), /SIGTERM: shutting down gracefully/, 'the worker says why it stops');
+      }
+      assert.ok(summary.accuracy > 0.5, `test accuracy ${summary.accuracy}`);
     });
-    workers.push(await startWorkerProcess(0, 'kill-0a'), await startWorkerProcess(1, 'kill-1a'));
-    const kills: Array<Promise<void>> = [];
-    const killAndReplace = (victim: WorkerProcess, stage: number, replacement: string): Promise<void> =>
-      (async () => {
-        victim.child.kill('SIGKILL');
-        assert.equal(await victim.exited, 'SIGKILL', `${victim.replica} died of SIGKILL`);
-        workers.push(await startWorkerProcess(stage, replacement));
-      })();
-    // 94 batches per epoch: kill stage 0 early in epoch 1, stage 1 early in epoch 2.
-    const run = new PipelineRun({
-      transport,
-      runId: uniqueRunId('kill'),
-      spec,
-      data: mnist(spec.trainLimit),
-      options: { liveMs: 4000, shareTimeoutMs: 20_000 },
-      onProgress: (p) => {
-        if (p.step === 20) kills.push(killAndReplace(workers[0]!, 0, 'kill-0b'));
-        if (p.step === 110) kills.push(killAndReplace(workers[1]!, 1, 'kill-1b'));
-      },
-    });
-    const { summary, network } = await run.run();
-    network.dispose();
-    await Promise.all(kills);
-    assert.equal(kills.length, 2, 'both workers were killed in the middle of the run');
-    t.diagnostic(`per layer: ${JSON.stringify(summary.pipeline?.layers)}`);
-    assertExactCounts(summary, spec, 94);
-    assert.ok(summary.accuracy > 0.5, `test accuracy ${summary.accuracy}`);
-  });
+  }
 
   it('malformed messages on a worker queue are dead-lettered with their reason and the worker trains on', { timeout: 180_000 }, async () => {
     const spec = smallSpec({ variant: 'single-layer', workers: 2 });

@@ -12,6 +12,8 @@ export interface WorkerProcess {
   log(): string;
   /** Resolves with the exit code (or signal) once it has exited. */
   readonly exited: Promise<number | NodeJS.Signals>;
+  /** Where its probes answer. */
+  readonly port: number;
 }
 
 /** Starts `pff worker --stage K` against this machine's RabbitMQ and waits until it is ready. */
@@ -36,5 +38,6 @@ export async function startWorkerProcess(stage: number, replica: string): Promis
       reject(new Error(`worker ${replica} exited (${String(code)}) before it was ready:\n${stderr}`));
     });
   });
-  return { replica, child, log: () => stderr, exited };
+  const port = Number(/probes on :(\d+)/.exec(stderr)?.[1]);
+  return { replica, child, log: () => stderr, exited, port };
 }

@@ -118,10 +118,8 @@ export class RunMember {
     if (message.kind === 'claim') {
       if (message.attempt === this.attempt && message.replica !== this.deps.replica) this.claimed.add(batchKey(message.epoch, message.index));
     } else if (message.kind === 'share') {
-      void this.serial
-        .run(() => this.snapshotParams(message.round))
-        .then((send) => this.track(send()))
-        .catch((e: unknown) => this.deps.log(`share failed: ${String(e)}`));
+      const failed = (e: unknown): void => this.deps.log(`share failed: ${String(e)}`);
+      void this.serial.run(() => void this.track(this.snapshotParams(message.round)()).catch(failed)).catch(failed);
     } else if (message.kind === 'adopt') {
       this.onAdopt(message, decoded);
     }
@@ -168,7 +166,7 @@ export class RunMember {
     return () => this.deps.transport.send(eventsQueue(run.runId), message);
   }
 
-  private onBatch(delivery: Delivery): Promise<void> {
+  private async onBatch(delivery: Delivery): Promise<void> {
     let decoded: Decoded<ActivationBatchHeader>;
     try {
       decoded = decodeMessage(delivery.body, ['batch']);
@@ -180,7 +178,12 @@ export class RunMember {
     }
     // Training is serial (one batch at a time touches the weights); passing the outputs
     // on, reporting and acknowledging overlap with the next batch's training.
-    return this.serial.run(() => this.trainBatch(delivery, decoded)).then((settle) => this.track(settle()));
+    // The follow-up is tracked inside the serial task, so `leave` always waits for it.
+    let followUp: Promise<void> = Promise.resolve();
+    await this.serial.run(() => {
+      followUp = this.track(this.trainBatch(delivery, decoded)());
+    });
+    return followUp;
   }
 
   /** Trains the batch (or decides not to) and returns what must follow: publish, report, settle. */
@@ -278,7 +281,8 @@ export class RunMember {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await Promise.allSettled([this.consumer?.cancel(), this.bus?.cancel()]);
     await this.serial.idle();
-    await Promise.allSettled([...this.inFlight]);
+    const results = await Promise.allSettled([...this.inFlight]);
+    for (const r of results) if (r.status === 'rejected') this.deps.log(`stage ${this.deps.stage}: leaving run ${this.runId}: ${String(r.reason)}`);
     this.model.dispose();
   }
 }

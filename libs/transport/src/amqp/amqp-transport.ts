@@ -155,8 +155,11 @@ async function register<T extends Consumer | Subscriber>(link: Link, live: Set<T
   }
   return {
     cancel: async () => {
-      live.delete(item);
       await item.cancel();
+      // A cancelled consumer stays known until its channel closes, so close() can still
+      // close that channel (flushing its acks) before the connection.
+      if (item instanceof Consumer) void item.drained().then(() => live.delete(item));
+      else live.delete(item);
     },
   };
 }

@@ -27,6 +27,8 @@ interface Started {
 
 export class Consumer {
   #cancelled = false;
+  #draining: DeliveryChannel | null = null;
+  #drained: Promise<void> = Promise.resolve();
   readonly #started = new PerSession<Started>();
 
   constructor(
@@ -48,13 +50,25 @@ export class Consumer {
   /** Stops deliveries; the channel stays open until what was handed out is settled. */
   async cancel(): Promise<void> {
     const started = await this.#stop();
-    if (started) void started.via.whenIdle().then(() => started.via.close());
+    if (started) {
+      this.#draining = started.via;
+      this.#drained = started.via.whenIdle().then(() => started.via.close());
+    }
   }
 
-  /** Stops deliveries and closes the channel now: unsettled deliveries go back to the queue. */
+  /** Resolves once a cancelled consumer's channel has closed (its settlements reached the broker). */
+  drained(): Promise<void> {
+    return this.#drained;
+  }
+
+  /**
+   * Stops deliveries and closes the channel now: unsettled deliveries go back to the
+   * queue. Closing the channel (a round trip on it) also makes sure the acks sent on it
+   * before reach the broker ahead of the connection's close.
+   */
   async close(): Promise<void> {
     const started = await this.#stop();
-    await started?.via.close();
+    await (started?.via ?? this.#draining)?.close();
   }
 
   async #stop(): Promise<Started | undefined> {

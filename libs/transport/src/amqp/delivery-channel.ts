@@ -24,6 +24,7 @@ export class UnackedCounts {
 
 export class DeliveryChannel {
   #open = true;
+  #closing: Promise<void> | null = null;
   readonly #unsettled = new Map<string, number>();
   #total = 0;
   readonly #idle = new Set<() => void>();
@@ -73,8 +74,14 @@ export class DeliveryChannel {
     return new Promise((resolve) => this.#idle.add(resolve));
   }
 
-  async close(): Promise<void> {
-    if (this.#open) await this.channel.close().catch(() => undefined);
+  /**
+   * Closes the channel once, however many callers ask; each waits for the broker's
+   * close-ok, which comes after every ack sent before on this channel.
+   */
+  close(): Promise<void> {
+    if (!this.#open) return Promise.resolve();
+    this.#closing ??= this.channel.close().catch(() => undefined);
+    return this.#closing;
   }
 
   #fireIdle(): void {

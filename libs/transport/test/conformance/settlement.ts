@@ -27,6 +27,24 @@ export function settlementTests(makeTransport: () => Promise<Transport>, setting
     assert.equal(await other.get(queue), null, 'an acked message is not redelivered after its transport closes');
   });
 
+  it('acks made after cancel and right before close reach the broker (graceful shutdown)', { timeout }, async (t) => {
+    const { scope, transport, queue } = await oneQueue(t, makeTransport, settings);
+    for (const n of ['a', 'b', 'c', 'd']) await transport.send(queue, text(n));
+    const inbox = new Inbox<Delivery>(settings.waitMs);
+    const subscription = await transport.consume(queue, inbox.put, { prefetch: 2 });
+    const held = [await inbox.next('the first delivery'), await inbox.next('the second delivery')];
+    await subscription.cancel();
+    for (const delivery of held) delivery.ack();
+    await transport.close();
+    const other = await scope.transport();
+    const left: string[] = [];
+    for (let d = await other.get(queue); d; d = await other.get(queue)) {
+      left.push(textOf(d.body));
+      d.ack();
+    }
+    assert.deepEqual(left.sort(), ['c', 'd'], 'only the two messages never acked are left');
+  });
+
   it('requeue redelivers the message with redelivered = true', { timeout }, async (t) => {
     const { transport, queue } = await oneQueue(t, makeTransport, settings);
     const inbox = new Inbox<Delivery>(settings.waitMs);
