@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { deadLetterQueueOf, ORIGIN_HEADER, REASON_HEADER, type Delivery, type Transport } from '../src/index.js';
-import { PART_HEADER, PARTS_HEADER } from '../src/chunking/reserved-headers.js';
 import { text, textOf } from './conformance/bytes.js';
 import { eventuallyValue, type Settings } from './conformance/harness.js';
 import { Inbox } from './conformance/inbox.js';
-import { chunkingScope, pointerTo, queueExists, reservedIn, type Pair } from './chunking-helpers.js';
+import { chunkingScope, plantParts, pointerTo, queueExists, reservedIn, type Pair } from './chunking-helpers.js';
 
 const WAIT = { maxBytes: 64 * 1024, partsWaitMs: 300 };
 
@@ -19,13 +18,6 @@ interface Case {
   /** Puts a broken pointer on `queue` (parts first, as a sender would); returns its side queue, if any. */
   readonly plant: (pair: Pair, queue: string) => Promise<string | undefined>;
   readonly reason: RegExp;
-}
-
-async function sideQueueWith(pair: Pair, queue: string, parts: readonly [index: number, count: number, body: string][]): Promise<string> {
-  const partsQueue = String(pointerTo(queue, 1, 1)['x-pff-parts-queue']);
-  await pair.inner.declareQueue(partsQueue);
-  for (const [index, count, body] of parts) await pair.inner.send(partsQueue, text(body), { [PART_HEADER]: index, [PARTS_HEADER]: count });
-  return partsQueue;
 }
 
 const CASES: readonly Case[] = [
@@ -37,7 +29,7 @@ const CASES: readonly Case[] = [
   {
     name: 'its side queue holds fewer parts than it says',
     plant: async (pair, queue) => {
-      const partsQueue = await sideQueueWith(pair, queue, [[0, 3, 'first of three']]);
+      const partsQueue = await plantParts(pair.inner, queue, [[0, 3, 'first of three']]);
       await pair.inner.send(queue, new Uint8Array(0), { ...pointerTo(queue, 3, 300, partsQueue), 'x-test': 'kept' });
       return partsQueue;
     },
@@ -46,7 +38,7 @@ const CASES: readonly Case[] = [
   {
     name: 'its parts hold another length than it says',
     plant: async (pair, queue) => {
-      const partsQueue = await sideQueueWith(pair, queue, [[1, 2, 'tail'], [0, 2, 'head']]);
+      const partsQueue = await plantParts(pair.inner, queue, [[1, 2, 'tail'], [0, 2, 'head']]);
       await pair.inner.send(queue, new Uint8Array(0), { ...pointerTo(queue, 2, 300, partsQueue), 'x-test': 'kept' });
       return partsQueue;
     },
@@ -55,7 +47,7 @@ const CASES: readonly Case[] = [
   {
     name: 'a part disagrees on the count',
     plant: async (pair, queue) => {
-      const partsQueue = await sideQueueWith(pair, queue, [[0, 5, 'odd one']]);
+      const partsQueue = await plantParts(pair.inner, queue, [[0, 5, 'odd one']]);
       await pair.inner.send(queue, new Uint8Array(0), { ...pointerTo(queue, 2, 300, partsQueue), 'x-test': 'kept' });
       return partsQueue;
     },

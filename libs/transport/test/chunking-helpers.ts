@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { withChunking, type ChunkingOptions, type Transport } from '../src/index.js';
-import { BYTES_HEADER, PARTS_HEADER, PARTS_QUEUE_HEADER } from '../src/chunking/reserved-headers.js';
+import { BYTES_HEADER, PART_HEADER, PARTS_HEADER, PARTS_QUEUE_HEADER } from '../src/chunking/reserved-headers.js';
+import { text } from './conformance/bytes.js';
 import { eventually, uniqueName, within, type Settings } from './conformance/harness.js';
 
 export const SMALL: ChunkingOptions = { maxBytes: 64 * 1024 };
@@ -98,4 +99,16 @@ export function reservedIn(headers: object): string[] {
 /** The headers of a hand-made pointer to a side queue of `queue` (a fresh name, unless given). */
 export function pointerTo(queue: string, count: number, bytes: number, partsQueue = `${queue}.parts.${randomUUID()}`): Record<string, string | number> {
   return { [PARTS_QUEUE_HEADER]: partsQueue, [PARTS_HEADER]: count, [BYTES_HEADER]: bytes };
+}
+
+/** A fresh side queue of `queue` holding hand-made parts ([index, count, text] each), as a sender would leave it. */
+export async function plantParts(inner: Transport, queue: string, parts: readonly (readonly [index: number, count: number, body: string])[]): Promise<string> {
+  const partsQueue = String(pointerTo(queue, 1, 1)[PARTS_QUEUE_HEADER]);
+  await inner.declareQueue(partsQueue);
+  await sendParts(inner, partsQueue, parts);
+  return partsQueue;
+}
+
+export async function sendParts(inner: Transport, partsQueue: string, parts: readonly (readonly [index: number, count: number, body: string])[]): Promise<void> {
+  for (const [index, count, body] of parts) await inner.send(partsQueue, text(body), { [PART_HEADER]: index, [PARTS_HEADER]: count });
 }

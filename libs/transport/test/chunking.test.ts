@@ -8,6 +8,7 @@ import { topicExchangeOf } from '../src/amqp/topology.js';
 import { BROKER_URL, exchangesStartingWith, rawConnection } from './amqp/broker-control.js';
 import { chunkingBroadcastTests } from './chunking-broadcasts.js';
 import { chunkingBrokenPointerTests } from './chunking-broken-pointers.js';
+import { chunkingLatePartsTests } from './chunking-late-parts.js';
 import { chunkingReconnectTests, chunkingSenderTests } from './chunking-senders.js';
 import { chunkingWorkQueueTests } from './chunking-work-queues.js';
 import { runConformance } from './conformance.js';
@@ -26,6 +27,7 @@ for (const [name, makeInner] of [['embedded', () => Promise.resolve(embedded())]
   describe(`withChunking over ${name}`, () => {
     describe('work queues', () => chunkingWorkQueueTests(makeInner, settings));
     describe('broken pointers', () => chunkingBrokenPointerTests(makeInner, settings));
+    describe('late parts', () => chunkingLatePartsTests(makeInner, settings));
     describe('broadcasts', () => chunkingBroadcastTests(makeInner, settings));
     describe('senders', () => chunkingSenderTests(makeInner, settings));
   });

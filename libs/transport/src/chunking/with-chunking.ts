@@ -1,14 +1,18 @@
 /**
- * withChunking: a Transport decorator that carries bodies larger than `maxBytes` (which
- * RabbitMQ would refuse past 16 MiB) as several messages, transparently: senders and
- * handlers see whole messages with the Transport semantics intact. Bodies up to
- * `maxBytes` pass through untouched. Wrap every client of a broker alike: a client
+ * withChunking: a Transport decorator that carries bodies larger than `maxBytes` as
+ * several messages (RabbitMQ 4 refuses one over 16 MiB by default), transparently:
+ * senders and handlers see whole messages, with the Transport semantics intact. Bodies
+ * up to `maxBytes` pass through untouched. Wrap every client of a broker alike: one
  * without it would see pointers and chunks.
  *
  * Work queues: the parts go to a side queue of their own, `<queue>.parts.<uuid>`, and a
- * small pointer to the work queue (see send-in-parts.ts); settling the rebuilt message
- * settles pointer and parts together (chunked-delivery.ts). Broadcasts: chunks with a
- * message id, reassembled by each subscriber (broadcast-assembler.ts).
+ * small pointer to the work queue (send-in-parts.ts); a receiver takes the parts with
+ * the pointer and settles them together (chunked-delivery.ts): ack deletes the side
+ * queue, requeue puts all back, deadLetter dead-letters the pointer and keeps the parts
+ * so the dead-letter queue holds the whole message. A pointer whose parts are missing or
+ * inconsistent is dead-lettered with a reason naming the problem (reassembler.ts).
+ * Broadcasts: chunks with a message id, reassembled by each subscriber within bounds
+ * (broadcast-assembler.ts).
  *
  * deleteQueue(queue) first deletes the side queues of the pointers ready in the queue
  * and in its dead-letter queue. Side queues it cannot see are left: those of pointers
