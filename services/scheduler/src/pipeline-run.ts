@@ -29,8 +29,8 @@ import { ChapterStats } from './chapter-stats.js';
 import { Membership } from './membership.js';
 import { planPipeline, type PipelinePlan } from './plan.js';
 import type { PipelineSummary, RunResult } from './run-result.js';
-import { ShareRound } from './share-round.js';
-import { loadStageParams, readStageParams, stageTensors } from './stage-weights.js';
+import { StageSharing } from './stage-sharing.js';
+import { stageTensors } from './stage-weights.js';
 import { Waiter } from './waiter.js';
 
 export interface PipelineOptions {
@@ -111,12 +111,8 @@ export class PipelineRun {
   private readonly membership: Membership;
   private readonly waiter: Waiter;
   private readonly announcement: RunAnnouncement;
-  private readonly rounds = new Map<number, ShareRound>();
-  /** Per stage, the sharing round in progress (rounds of a stage never overlap). */
-  private readonly sharing = new Map<number, Promise<void>>();
-  private readonly sinceShare: number[];
+  private readonly sharing: StageSharing;
   private readonly completed = new Set<string>();
-  private roundCounter = 0;
   private chapterEpochs = new Set<number>();
   private stats: ChapterStats;
   private scores: Float32Array | null = null;
@@ -140,7 +136,10 @@ export class PipelineRun {
     this.accounting = new Accounting(spec.layers.length, this.plan.stages);
     this.membership = new Membership(this.clock, this.options.liveMs);
     this.stats = new ChapterStats(spec.layers.length);
-    this.sinceShare = this.plan.stages.map(() => 0);
+    this.sharing = new StageSharing({
+      transport: deps.transport, runId: deps.runId, plan: this.plan, network: this.network, membership: this.membership,
+      shareEvery: spec.shareEvery, timeoutMs: this.options.shareTimeoutMs, log: this.log,
+    });
     this.waiter = new Waiter(this.clock, this.options.stallMs, () => this.describeStall(), deps.signal);
     this.announcement = {
       kind: 'run',
@@ -249,7 +248,7 @@ export class PipelineRun {
       }
     }
     await this.waiter.until(() => keys.every((k) => this.completed.has(k)));
-    await Promise.all(this.plan.stages.map((_, s) => this.shareStage(s)));
+    await Promise.all(this.plan.stages.map((_, s) => this.sharing.share(s)));
     if (spec.objective === 'ff' && spec.neg === 'adaptive' && !this.network.head && chapter < spec.chapters) {
       // Goodness classifier: a 10-label pass over the training set, part of training time.
       this.scores = scoreDataset(this.network, data.train);
@@ -290,7 +289,7 @@ export class PipelineRun {
     if (m.kind === 'hello') await this.welcome(m);
     else if (m.kind === 'heartbeat') return;
     else if (m.kind === 'dropped') this.accounting.dropped(m);
-    else if (m.kind === 'params') this.rounds.get(m.stage)?.add(m, readStageParams(decoded, this.network, this.plan.stages[m.stage]!));
+    else if (m.kind === 'params') this.sharing.onParams(m, decoded);
     else this.onTrained(m, decoded);
   }
 
@@ -298,7 +297,7 @@ export class PipelineRun {
     const fresh = this.accounting.trained(m);
     if (!fresh) return;
     if (this.chapterEpochs.has(m.epoch) && m.epoch === this.recordEpoch) this.stats.add(m);
-    this.noteForSharing(m.stage);
+    this.sharing.onTrained(m.stage);
     if (m.stage !== this.plan.stages.length - 1) return;
     this.completed.add(batchKey(m.epoch, m.index));
     this.inFlight--;
@@ -326,25 +325,13 @@ export class PipelineRun {
     });
   }
 
-  /** `shareEvery` batches per replica: a sharing round that does not stop the pipeline. */
-  private noteForSharing(stage: number): void {
-    const replicas = this.membership.live(stage).length;
-    const every = this.deps.spec.shareEvery;
-    if (every === 0 || replicas < 2) return;
-    this.sinceShare[stage]!++;
-    if (this.sinceShare[stage]! >= every * replicas && !this.sharing.has(stage)) {
-      this.sinceShare[stage] = 0;
-      void this.shareStage(stage).catch((e: unknown) => this.log(`sharing round of stage ${stage} failed: ${String(e)}`));
-    }
-  }
-
   /** A newcomer gets the stage's latest shared parameters and what the stage trained this chapter. */
   private async welcome(hello: HelloEvent): Promise<void> {
     const range = this.plan.stages[hello.stage]!;
     const shard = this.plan.shards > 0 ? this.membership.shardFor(hello.replica, this.plan.shards) : undefined;
     const message = encodeMessage(
       {
-        kind: 'adopt', runId: this.deps.runId, stage: hello.stage, round: this.roundCounter, to: hello.replica,
+        kind: 'adopt', runId: this.deps.runId, stage: hello.stage, round: this.sharing.round, to: hello.replica,
         ...(shard === undefined ? {} : { shard }),
         trained: this.accounting.trainedKeys(hello.stage, this.chapterEpochs),
       },
@@ -352,46 +339,6 @@ export class PipelineRun {
     );
     await this.deps.transport.broadcast(stageTopic(this.deps.runId, hello.stage), message);
     this.log(`replica ${hello.replica} joined stage ${hello.stage}${shard === undefined ? '' : ` (shard ${shard})`}`);
-  }
-
-  /** Runs a sharing round of the stage once the one in progress (if any) is over: one at a time. */
-  private shareStage(stage: number): Promise<void> {
-    const next = (this.sharing.get(stage) ?? Promise.resolve()).then(() => this.shareRound(stage));
-    const settled = next.catch(() => undefined);
-    this.sharing.set(stage, settled);
-    void settled.then(() => {
-      if (this.sharing.get(stage) === settled) this.sharing.delete(stage);
-    });
-    return next;
-  }
-
-  /** Asks the stage's live replicas for their parameters, averages them, and hands the average back. */
-  private async shareRound(stage: number): Promise<void> {
-    const { transport, runId } = this.deps;
-    const round = ++this.roundCounter;
-    const share = new ShareRound(stage, round, new Set(this.membership.live(stage)));
-    this.rounds.set(stage, share);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await transport.broadcast(stageTopic(runId, stage), encodeMessage({ kind: 'share', runId, stage, round }));
-      const poll = setInterval(() => share.settleWith(new Set(this.membership.live(stage))), 250);
-      await Promise.race([share.done, new Promise((resolve) => (timer = setTimeout(resolve, this.options.shareTimeoutMs)))]).finally(() => clearInterval(poll));
-    } finally {
-      clearTimeout(timer);
-      this.rounds.delete(stage);
-    }
-    const average = share.average();
-    if (!average) {
-      this.log(`sharing round ${round} of stage ${stage}: no replica answered`);
-      return;
-    }
-    this.log(`sharing round ${round} of stage ${stage}: ${share.describe()}`);
-    const range = this.plan.stages[stage]!;
-    loadStageParams(this.network, range, average);
-    await transport.broadcast(
-      stageTopic(runId, stage),
-      encodeMessage({ kind: 'adopt', runId, stage, round, to: '*', trained: [] }, stageTensors(this.network, range, average)),
-    );
   }
 
   private announce(): Promise<void> {
