@@ -13,23 +13,30 @@ test('pff bench --suite step writes its JSON and prints the table', async (t) =>
   const code = await runCli(['bench', '--suite', 'step', '--reps', '1', '--out', out], io);
   assert.equal(code, 0, io.err());
   const files = readdirSync(out);
-  assert.equal(files.length, 1);
-  assert.match(files[0]!, /^step-.*\.json$/);
+  assert.equal(files.length, 1, `one results file: ${files.join(', ')}`);
+  assert.match(files[0]!, /^step-.*\.json$/, 'named after the suite');
   const result = JSON.parse(readFileSync(join(out, files[0]!), 'utf8')) as {
     suite: string;
     environment: { backend: string };
     rows: Array<{ inputSize: number; outputSize: number; batch: number; ratio: number; stepMs: number }>;
   };
-  assert.equal(result.suite, 'step');
-  assert.equal(result.environment.backend, 'wasm');
-  assert.equal(result.rows.length, 8);
+  assert.equal(result.suite, 'step', 'the suite is recorded');
+  assert.equal(result.environment.backend, 'wasm', 'the backend is recorded');
+  assert.equal(result.rows.length, 8, '4 shapes x 2 batch sizes');
   for (const row of result.rows) assert.ok(row.ratio > 0 && row.stepMs > 0, JSON.stringify(row));
-  assert.match(io.out(), /## step/);
-  assert.match(io.out(), /2000x2000\s+256/);
+  assert.match(io.out(), /## step/, 'the table is printed');
+  assert.match(io.out(), /2000x2000\s+256/, 'with every shape');
 });
 
 test('pff bench refuses an unknown suite', async () => {
   const io = memoryIo();
-  assert.equal(await runCli(['bench', '--suite', 'speed'], io), 2);
-  assert.match(io.err(), /unknown suite speed/);
+  assert.equal(await runCli(['bench', '--suite', 'speed'], io), 2, 'a usage error');
+  assert.match(io.err(), /unknown suite speed/, io.err());
+});
+
+test('pff bench knows the pipeline suite and refuses a pipeline run of 0 epochs', async () => {
+  const io = memoryIo();
+  assert.equal(await runCli(['bench', '--suite', 'pipeline', '--epochs', '0'], io), 2, 'a usage error');
+  assert.match(io.err(), /"0" is not a positive integer/, io.err());
+  assert.doesNotMatch(io.err(), /unknown suite/, 'pipeline is a suite');
 });

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { initBackend } from '@pff/backend';
+import { loadSchedulerConfig } from '@pff/config';
 import { encodeFrame, encodeMessage, RUN_REQUESTS_QUEUE, stageQueue } from '@pff/contracts';
 import { startLocalCluster, trainPipelined } from '@pff/local-cluster';
 import { createSchedulerService, PipelineRun } from '@pff/scheduler';
-import { createAmqpTransport, deadLetterQueueOf, REASON_HEADER, type Transport } from '@pff/transport';
+import { connectBroker, deadLetterQueueOf, REASON_HEADER, type Transport } from '@pff/transport';
 import { assertExactCounts, BROKER_URL, mnist, smallSpec, uniqueRunId } from './pipeline-helpers.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
@@ -22,7 +23,7 @@ describe('faults during a pipelined run', () => {
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     it(`${signal}: worker processes are replaced and nothing is lost or trained twice`, { timeout: 300_000 }, async (t) => {
       const spec = smallSpec({ variant: 'single-layer', workers: 2, trainLimit: 6000 });
-      const transport = await createAmqpTransport({ url: BROKER_URL });
+      const transport = await connectBroker({ url: BROKER_URL });
       const workers: WorkerProcess[] = [];
       t.after(async () => {
         for (const w of workers) w.child.kill('SIGKILL');
@@ -98,7 +99,7 @@ describe('faults during a pipelined run', () => {
       rmSync(runDir, { recursive: true, force: true });
     });
     await Promise.all([cluster.addWorker(0), cluster.addWorker(1)]);
-    const config = { brokerUrl: BROKER_URL, port: 0, backend: 'wasm' as const, dataDir: '', runDir, maxRuns: 1 };
+    const config = loadSchedulerConfig({ PFF_BROKER_URL: BROKER_URL, PFF_PORT: '0', PFF_BACKEND: 'wasm', PFF_RUN_DIR: runDir, PFF_MAX_RUNS: '1' });
     const spec = smallSpec({ variant: 'single-layer', workers: 2, epochs: 3 });
     const runId = uniqueRunId('resume');
     const first = createSchedulerService({ config, log: () => undefined, transport: cluster.transport });

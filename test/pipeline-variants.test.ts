@@ -57,7 +57,9 @@ for (const transport of ['embedded', 'rabbitmq'] as const) {
           spec,
           data: mnist(spec.trainLimit),
           runId: uniqueRunId('test'),
-          cluster: { backend: 'wasm', ...(transport === 'rabbitmq' ? { brokerUrl: BROKER_URL } : {}) },
+          // Over RabbitMQ, messages above 64 KiB travel in parts: every batch and every
+          // parameter message of these runs is split and reassembled.
+          cluster: { backend: 'wasm', ...(transport === 'rabbitmq' ? { brokerUrl: BROKER_URL, maxMessageBytes: 65_536 } : {}) },
         });
         network.dispose();
         assert.ok(Value.Check(TrainSummarySchema, summary), 'the summary matches its schema');

@@ -1,8 +1,9 @@
 import { loadConfig } from './load.js';
-import { backendSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting } from './service-settings.js';
+import { backendSetting, maxMessageBytesSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting } from './service-settings.js';
 
 export interface SchedulerConfig {
   brokerUrl: string;
+  maxMessageBytes: number;
   port: number;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   dataDir: string;
@@ -15,6 +16,7 @@ export function loadSchedulerConfig(env: Readonly<Record<string, string | undefi
   return loadConfig<SchedulerConfig>(
     {
       brokerUrl: requiredBrokerUrlSetting,
+      maxMessageBytes: maxMessageBytesSetting,
       port: portSetting,
       backend: backendSetting,
       dataDir: dataDirSetting,

@@ -44,3 +44,12 @@ export const runDirSetting: convict.SchemaObj<string> = {
   default: 'runs',
   env: 'PFF_RUN_DIR',
 };
+
+export const maxMessageBytesSetting: convict.SchemaObj<number> = {
+  doc: 'queue messages larger than this travel in parts (RabbitMQ 4 refuses over 16 MiB by default)',
+  format: (value: unknown) => {
+    if (!Number.isInteger(value) || (value as number) < 65_536) throw new Error('must be a whole number of bytes, at least 65536');
+  },
+  default: 4 * 1024 * 1024,
+  env: 'PFF_MAX_MESSAGE_BYTES',
+};

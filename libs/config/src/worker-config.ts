@@ -1,8 +1,9 @@
 import { loadConfig } from './load.js';
-import { backendSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
+import { backendSetting, maxMessageBytesSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
 
 export interface WorkerConfig {
   brokerUrl: string;
+  maxMessageBytes: number;
   port: number;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   stage: number;
@@ -15,6 +16,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
   return loadConfig<WorkerConfig>(
     {
       brokerUrl: requiredBrokerUrlSetting,
+      maxMessageBytes: maxMessageBytesSetting,
       port: portSetting,
       backend: backendSetting,
       stage: { doc: 'pipeline stage this worker trains (0 = the first layers)', format: 'nat', default: 0, env: 'PFF_STAGE' },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import {
-  createAmqpTransport,
+  connectBroker,
   createEmbeddedTransport,
   EmbeddedBroker,
   serveBrokerPort,
@@ -13,6 +13,8 @@ export interface LocalClusterOptions {
   /** RabbitMQ URL; absent = the embedded broker, in this process. */
   readonly brokerUrl?: string;
   readonly backend: WorkerThreadData['backend'];
+  /** With a broker: messages above this travel in parts (default 4 MiB). */
+  readonly maxMessageBytes?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -44,7 +46,7 @@ const ENTRY = new URL('./worker-thread.mjs', import.meta.url);
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const log = options.log ?? (() => undefined);
   const broker = options.brokerUrl ? null : new EmbeddedBroker();
-  const transport = options.brokerUrl ? await createAmqpTransport({ url: options.brokerUrl, log }) : createEmbeddedTransport(broker!, { takeBodies: true });
+  const transport = options.brokerUrl ? await connectBroker({ url: options.brokerUrl, log, ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}) }) : createEmbeddedTransport(broker!, { takeBodies: true });
   const workers: WorkerHandle[] = [];
   let closing: Promise<void> | null = null;
 
@@ -55,6 +57,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const data: WorkerThreadData = {
       stage, replica, backend: options.backend,
       ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : { port: channel!.port2 }),
+      ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     };
     const thread = new Worker(ENTRY, { workerData: data, transferList: channel ? [channel.port2] : [] });
     const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));

@@ -7,6 +7,7 @@ export interface WorkerThreadData {
   readonly backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   /** RabbitMQ URL, or absent for the embedded broker reached through `port`. */
   readonly brokerUrl?: string;
+  readonly maxMessageBytes?: number;
   readonly port?: MessagePort;
 }
 

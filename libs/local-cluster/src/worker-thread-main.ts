@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '@pff/backend';
 import { createLayerWorker } from '@pff/layer-worker';
-import { createAmqpTransport, createPortTransport, type Transport } from '@pff/transport';
+import { connectBroker, createPortTransport, type Transport } from '@pff/transport';
 import type { StopRequest, ThreadReport, WorkerThreadData } from './thread-protocol.js';
 
 const data = workerData as WorkerThreadData;
@@ -10,7 +10,7 @@ const log = (line: string): void => post({ type: 'log', line: `[${data.replica}]
 
 await initBackend(data.backend);
 const transport: Transport = data.brokerUrl
-  ? await createAmqpTransport({ url: data.brokerUrl, log })
+  ? await connectBroker({ url: data.brokerUrl, log, ...(data.maxMessageBytes ? { maxMessageBytes: data.maxMessageBytes } : {}) })
   : createPortTransport(data.port!, { takeBodies: true });
 const worker = createLayerWorker({ transport, stage: data.stage, replica: data.replica, log });
 await worker.start();

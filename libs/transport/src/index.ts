@@ -23,3 +23,4 @@ export type { EmbeddedTransportOptions } from './embedded/linked-transport.js';
 export { BrokerUnreachableError, redactUrl } from './amqp/errors.js';
 export { withChunking } from './chunking/with-chunking.js';
 export type { ChunkingOptions } from './chunking/chunking-options.js';
+export { connectBroker, DEFAULT_MAX_MESSAGE_BYTES, type BrokerOptions } from './connect-broker.js';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { initBackend } from '@pff/backend';
 import type { WorkerConfig } from '@pff/config';
 import { createHealthServer } from '@pff/service-kit';
-import { createAmqpTransport } from '@pff/transport';
+import { connectBroker } from '@pff/transport';
 import { createLayerWorker } from './layer-worker.js';
 
 export interface Service {
@@ -21,7 +21,7 @@ export function createWorkerService(config: WorkerConfig, log: (line: string) =>
     async start() {
       const backend = await initBackend(config.backend);
       log(`stage ${config.stage}, replica ${replica}, backend ${backend.name}`);
-      const transport = await createAmqpTransport({ url: config.brokerUrl, log });
+      const transport = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes });
       const worker = createLayerWorker({ transport, stage: config.stage, replica, prefetch: Math.max(1, config.prefetch), log });
       const health = createHealthServer({
         ready: () => transport.state === 'connected',

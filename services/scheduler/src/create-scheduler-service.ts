@@ -3,7 +3,7 @@ import type { SchedulerConfig } from '@pff/config';
 import { decodeMessage, MessageError, parseRunSpec, RUN_REQUESTS_QUEUE, type RunSpec } from '@pff/contracts';
 import { loadDataset, type DatasetPair } from '@pff/datasets';
 import { createHealthServer } from '@pff/service-kit';
-import { createAmqpTransport, type Delivery, type Subscription, type Transport } from '@pff/transport';
+import { connectBroker, type Delivery, type Subscription, type Transport } from '@pff/transport';
 import type { PipelineOptions } from './pipeline-run.js';
 import { runStoredRun } from './run-runner.js';
 import { RunStore } from './run-store.js';
@@ -91,7 +91,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
     async start() {
       const backend = await initBackend(config.backend);
       log(`scheduler: backend ${backend.name}, runs in ${store.dir}, at most ${config.maxRuns} at once`);
-      const t = deps.transport ?? (await createAmqpTransport({ url: config.brokerUrl, log }));
+      const t = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes }));
       transport = t;
       const health = createHealthServer({
         ready: () => t.state === 'connected',
