@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import Value from 'typebox/value';
 import { initBackend } from '@pff/backend';
 import { TrainSummarySchema } from '@pff/contracts';
-import { startLocalCluster, trainPipelined } from '@pff/local-cluster';
+import { startLocalCluster, trainPipelined, type LocalCluster } from '@pff/local-cluster';
 import { PipelineRun } from '@pff/scheduler';
 import { assertExactCounts, BROKER_URL, mnist, smallSpec, uniqueRunId } from './pipeline-helpers.js';
 
@@ -86,5 +86,29 @@ describe('several runs at once', () => {
       assert.ok(summary.accuracy > 0.4, `run ${i}: test accuracy ${summary.accuracy}`);
       assertExactCounts(summary, specs[i]!, i === 0 ? 47 : 32);
     });
+  });
+});
+
+describe('a worker thread that crashes', () => {
+  it('is replaced by the local cluster and the run finishes with nothing lost', { timeout: 180_000 }, async () => {
+    const spec = smallSpec({ variant: 'single-layer', workers: 2 });
+    const fault: { cluster?: LocalCluster; crashed?: Promise<void> } = {};
+    const { summary, network } = await trainPipelined({
+      spec,
+      data: mnist(spec.trainLimit),
+      runId: uniqueRunId('crash'),
+      cluster: { backend: 'wasm' },
+      options: { liveMs: 3000 },
+      onCluster: (c) => (fault.cluster = c),
+      onProgress: (p) => {
+        const victim = fault.cluster?.workers.find((w) => w.stage === 0);
+        if (p.step === 15 && victim && !fault.crashed) fault.crashed = victim.crash();
+      },
+    });
+    network.dispose();
+    assert.ok(fault.crashed, 'a stage-0 thread was crashed in the middle of the run');
+    await fault.crashed;
+    assertExactCounts(summary, spec, 47);
+    assert.ok(summary.accuracy > 0.4, `test accuracy ${summary.accuracy}`);
   });
 });

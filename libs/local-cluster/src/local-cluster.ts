@@ -24,8 +24,10 @@ export interface WorkerHandle {
   readonly replica: string;
   /** Graceful: the worker finishes the batch in hand and leaves. */
   stop(): Promise<void>;
-  /** Abrupt, like a crash: unsettled batches go back to the queue. */
+  /** Abrupt, as an operator's kill: unsettled batches go back to the queue; no replacement. */
   kill(): Promise<void>;
+  /** Fault injection: the thread dies on its own (exit code 1), as in a crash; the cluster replaces it. */
+  crash(): Promise<void>;
 }
 
 export interface LocalCluster {
@@ -60,30 +62,50 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     };
     const thread = new Worker(ENTRY, { workerData: data, transferList: channel ? [channel.port2] : [] });
+    let ready = false;
+    let ending = false;
+    let handle: WorkerHandle | null = null;
     const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-    void exited.then(() => server?.disconnect());
+    void exited.then(() => {
+      server?.disconnect();
+      if (handle) workers.splice(workers.indexOf(handle), 1);
+      // A worker that dies on its own (a crash) is replaced, as a Deployment would do;
+      // its unacknowledged batches go to the replacement.
+      if (ready && !ending && !closing) {
+        log(`worker ${replica} of stage ${stage} died; starting a replacement`);
+        addWorker(stage).catch((e: unknown) => log(`could not replace worker ${replica}: ${String(e)}`));
+      }
+    });
     await new Promise<void>((resolve, reject) => {
       thread.on('message', (report: ThreadReport) => {
-        if (report.type === 'ready') resolve();
-        else if (report.type === 'log') log(report.line);
+        if (report.type === 'ready') {
+          ready = true;
+          resolve();
+        } else if (report.type === 'log') log(report.line);
       });
-      thread.once('error', (error) => {
+      thread.on('error', (error) => {
         log(`worker ${replica} failed: ${error.message}`);
         reject(error);
       });
       void exited.then(() => reject(new Error(`worker ${replica} exited before it was ready`)));
     });
-    const handle: WorkerHandle = {
+    handle = {
       stage,
       replica,
       async stop() {
+        ending = true;
         thread.postMessage({ type: 'stop' });
         const timer = setTimeout(() => void thread.terminate(), 60_000);
         await exited;
         clearTimeout(timer);
       },
       async kill() {
+        ending = true;
         await thread.terminate();
+        await exited;
+      },
+      async crash() {
+        thread.postMessage({ type: 'crash' });
         await exited;
       },
     };

@@ -11,9 +11,9 @@ export interface WorkerThreadData {
   readonly port?: MessagePort;
 }
 
-/** Parent to thread: finish what is in hand and stop. */
-export interface StopRequest {
-  readonly type: 'stop';
+/** Parent to thread: finish what is in hand and stop; or (fault injection) die at once. */
+export interface ThreadControl {
+  readonly type: 'stop' | 'crash';
 }
 
 /** Thread to parent. */

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '@pff/backend';
 import { createLayerWorker } from '@pff/layer-worker';
 import { connectBroker, createPortTransport, type Transport } from '@pff/transport';
-import type { StopRequest, ThreadReport, WorkerThreadData } from './thread-protocol.js';
+import type { ThreadControl, ThreadReport, WorkerThreadData } from './thread-protocol.js';
 
 const data = workerData as WorkerThreadData;
 const post = (report: ThreadReport): void => parentPort?.postMessage(report);
@@ -16,7 +16,8 @@ const worker = createLayerWorker({ transport, stage: data.stage, replica: data.r
 await worker.start();
 post({ type: 'ready' });
 
-parentPort?.on('message', (message: StopRequest) => {
+parentPort?.on('message', (message: ThreadControl) => {
+  if (message.type === 'crash') process.exit(1);
   if (message.type !== 'stop') return;
   void (async () => {
     await worker.close();

@@ -121,7 +121,12 @@ export class RunMember {
       const failed = (e: unknown): void => this.deps.log(`share failed: ${String(e)}`);
       void this.serial.run(() => void this.track(this.snapshotParams(message.round)()).catch(failed)).catch(failed);
     } else if (message.kind === 'adopt') {
-      this.onAdopt(message, decoded);
+      try {
+        this.onAdopt(message, decoded);
+      } catch (error) {
+        // Parameters that do not fit this stage: keep training with what it has.
+        this.deps.log(`stage ${this.deps.stage}: ignored shared parameters: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -138,12 +143,15 @@ export class RunMember {
     }
     if (message.to !== '*') return;
     const shared = this.paramsOf(decoded);
-    void this.serial.run(() => {
-      const sent = this.sentParams.get(message.round);
-      if (sent) this.model.adoptKeepingProgress(shared, sent);
-      else this.model.load(shared);
-      this.sentParams.clear();
-    });
+    void this.serial
+      .run(() => {
+        // A replica that took no part in the round (it joined meanwhile) takes the average as is.
+        const sent = this.sentParams.get(message.round);
+        if (sent) this.model.adoptKeepingProgress(shared, sent);
+        else this.model.load(shared);
+        this.sentParams.clear();
+      })
+      .catch((e: unknown) => this.deps.log(`stage ${this.deps.stage}: could not adopt round ${message.round}: ${String(e)}`));
   }
 
   private paramsOf(decoded: Decoded): Map<string, Float32Array> {
