@@ -1,9 +1,7 @@
 import { parseRunSpec, type TrainSummary } from '@pff/contracts';
 import type { DatasetPair } from '@pff/datasets';
 import { trainSequential } from '@pff/trainer';
-
-/** The standard config of the issue: MNIST, 4x500, batch 64, Random negatives, Softmax, sequential. */
-export const STANDARD_SPEC = { layers: [500, 500, 500, 500], batch: 64, neg: 'random', classifier: 'softmax', variant: 'sequential' };
+import { STANDARD_SPEC } from './standard-spec.js';
 
 export interface EpochTimeResult {
   readonly spec: Record<string, unknown>;

@@ -5,9 +5,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '@pff/datasets';
 import { measureAccuracy } from './accuracy.js';
 import { measureEpochTime } from './epoch-time.js';
+import { formatTable } from './format-table.js';
+import { DEFAULT_PIPELINE_BENCH, type PipelineBenchOptions } from './pipeline-matrix.js';
+import { measurePipeline } from './pipeline-suite.js';
 import { measureStepEfficiency, STEP_SHAPES } from './step-efficiency.js';
 
-export const BENCH_SUITES = ['step', 'epoch', 'accuracy'] as const;
+export const BENCH_SUITES = ['step', 'epoch', 'accuracy', 'pipeline'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 export interface BenchOptions {
@@ -17,6 +20,8 @@ export interface BenchOptions {
   readonly reps: number;
   readonly log: (line: string) => void;
   readonly now?: () => Date;
+  /** The pipeline suite's settings; defaults: DEFAULT_PIPELINE_BENCH. */
+  readonly pipeline?: Partial<PipelineBenchOptions>;
 }
 
 export interface BenchReport {
@@ -47,7 +52,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport[]> {
     );
     write('step', { target: 'ratio >= 0.8 for every shape', rows }, table, pass);
   }
-  const needsData = options.suites.includes('epoch') || options.suites.includes('accuracy');
+  const needsData = options.suites.some((s) => s === 'epoch' || s === 'accuracy' || s === 'pipeline');
   const data = needsData ? loadDataset({ dataset: 'mnist', dataDir: options.dataDir, trainLimit: 0 }) : null;
   if (data && options.suites.includes('epoch')) {
     options.log('bench epoch: one epoch of the standard config (MNIST, 4x500, batch 64, Random, Softmax), sequential');
@@ -69,12 +74,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport[]> {
     );
     write('accuracy', { ...result }, `${table}\nfinal ${(result.accuracy * 100).toFixed(2)}% in ${result.trainSeconds.toFixed(0)} s of training`, pass);
   }
+  if (data && options.suites.includes('pipeline')) {
+    options.log('bench pipeline: pipelined variants against the sequential baselines, broker overhead, accuracy parity, adaptive negatives, scaling model (long)');
+    const result = await measurePipeline(data, { ...DEFAULT_PIPELINE_BENCH, ...options.pipeline }, options.log);
+    write('pipeline', result.body, result.table, result.pass);
+  }
   return reports;
-}
-
-export function formatTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
-  const cells = [header, ...rows].map((r) => r.map(String));
-  const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
-  const line = (r: string[]): string => r.map((v, c) => v.padStart(widths[c]!)).join('  ');
-  return [line(cells[0]!), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
