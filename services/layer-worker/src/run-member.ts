@@ -85,8 +85,16 @@ export class RunMember {
     });
     this.bus = await transport.subscribe(stageTopic(run.runId, stage), (m) => this.onBroadcast(m));
     await this.report({ kind: 'hello', runId: run.runId, stage, replica });
+    let quiet = false;
     this.heartbeat = setInterval(() => {
-      this.report({ kind: 'heartbeat', runId: run.runId, stage, replica }).catch((e: unknown) => this.deps.log(`heartbeat failed: ${String(e)}`));
+      this.report({ kind: 'heartbeat', runId: run.runId, stage, replica }).then(
+        () => (quiet = false),
+        (e: unknown) => {
+          // Once per outage (a run that just ended has no events queue any more).
+          if (!quiet && !this.closing) this.deps.log(`heartbeat failed: ${String(e)}`);
+          quiet = true;
+        },
+      );
     }, this.deps.heartbeatMs ?? 2000);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
