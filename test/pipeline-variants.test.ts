@@ -8,6 +8,7 @@ import { initBackend } from '@pff/backend';
 import { TrainSummarySchema } from '@pff/contracts';
 import { startLocalCluster, trainPipelined, type LocalCluster } from '@pff/local-cluster';
 import { PipelineRun } from '@pff/scheduler';
+import { trainSequential } from '@pff/trainer';
 import { assertExactCounts, BROKER_URL, mnist, smallSpec, uniqueRunId } from './pipeline-helpers.js';
 
 before(async () => {
@@ -110,5 +111,23 @@ describe('a worker thread that crashes', () => {
     await fault.crashed;
     assertExactCounts(summary, spec, 47);
     assert.ok(summary.accuracy > 0.4, `test accuracy ${summary.accuracy}`);
+  });
+});
+
+describe('the pipeline and the sequential trainer', () => {
+  it('compute the same function: single-layer over two stages matches trainSequential bit for bit', { timeout: 180_000 }, async () => {
+    const base = { neg: 'adaptive' };
+    const data = mnist(3000);
+    const sequential = await trainSequential({ spec: smallSpec({ ...base, variant: 'sequential' }), data });
+    const pipelined = await trainPipelined({ spec: smallSpec({ ...base, variant: 'single-layer', workers: 2 }), data, cluster: { backend: 'wasm' } });
+    sequential.network.dispose();
+    pipelined.network.dispose();
+    assert.equal(pipelined.summary.accuracy, sequential.summary.accuracy, 'the same test accuracy');
+    assert.deepEqual(pipelined.summary.history.map((h) => h.layerLoss), sequential.summary.history.map((h) => h.layerLoss), 'the same layer losses, epoch by epoch');
+    pipelined.summary.history.forEach((h, i) => {
+      // The head's mean is summed in another order: equal up to rounding.
+      const expected = sequential.summary.history[i]!.headLoss!;
+      assert.ok(Math.abs(h.headLoss! - expected) < 1e-9, `epoch ${i + 1}: head loss ${h.headLoss} vs ${expected}`);
+    });
   });
 });

@@ -4,3 +4,4 @@ export { evaluate, scoreDataset, accuracyOf } from './evaluate.js';
 export { networkConfigOf } from './network-config.js';
 export type { TrainProgress, ProgressListener } from './progress.js';
 export { summarise, type SummaryTimes } from './summary.js';
+export { epochOrder } from './epoch-order.js';

@@ -1,7 +1,8 @@
 import type { EpochRecord, RunSpec, TrainSummary } from '@pff/contracts';
 import { batchesOf, type DatasetPair } from '@pff/datasets';
 import { FFNetwork, learningRateAt } from '@pff/ff-core';
-import { createRng, permutation } from '@pff/random';
+import { createRng } from '@pff/random';
+import { epochOrder } from './epoch-order.js';
 import { trainHeadBatch } from './head-batch.js';
 import { trainLayerBatch, type LayerInput, type LayerOutput } from './layer-batch.js';
 import { accuracyOf, scoreDataset } from './evaluate.js';
@@ -70,8 +71,11 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
   for (let chapter = 1; chapter <= spec.chapters; chapter++) {
     chapterStart = clock();
     const negativeLabels = spec.objective === 'ff' ? negatives.forChapter(trainScores) : null;
-    const chapterRng = rng.fork(100 + chapter);
     const firstEpoch = (chapter - 1) * epochsPerChapter;
+    // Every layer and the head see epoch e's batches in the same order, the order the
+    // pipeline's scheduler sends them in (epochOrder), so with one epoch per chapter the
+    // pipelined variants train exactly this function.
+    const batchesOfEpoch = (e: number): Uint32Array[] => batchesOf(epochOrder(train.count, rng, firstEpoch + e + 1), spec.batch);
     const lrAt = (base: number, e: number, b: number): number =>
       learningRateAt(base, firstEpoch + e + b / batchesPerEpoch, spec.epochs, spec.coolDown);
     let input: LayerInput = { positive: null, negative: null, neutral: null, width: train.inputSize };
@@ -90,7 +94,7 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
       });
       const sums = { loss: 0, goodnessPositive: 0, goodnessNegative: 0, count: 0 };
       for (let e = 0; e < epochsPerChapter; e++) {
-        const batches = batchesOf(permutation(train.count, chapterRng.fork(k * 1000 + e)), spec.batch);
+        const batches = batchesOfEpoch(e);
         for (let b = 0; b < batches.length; b++) {
           deps.signal?.throwIfAborted();
           const indices = batches[b]!;
@@ -123,7 +127,7 @@ export async function trainSequential(deps: SequentialTrainerDeps): Promise<Trai
       const scores = spec.neg === 'adaptive' ? new Float32Array(train.count * train.classes) : null;
       let lastEpochLoss = 0;
       for (let e = 0; e < epochsPerChapter; e++) {
-        const batches = batchesOf(permutation(train.count, chapterRng.fork(999_000 + e)), spec.batch);
+        const batches = batchesOfEpoch(e);
         for (let b = 0; b < batches.length; b++) {
           deps.signal?.throwIfAborted();
           const isLast = e === epochsPerChapter - 1;

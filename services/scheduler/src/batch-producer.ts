@@ -1,6 +1,7 @@
 import { encodeMessage, type ActivationBatchHeader, type NamedTensor } from '@pff/contracts';
 import { batchesOf, shardIndices, type Dataset } from '@pff/datasets';
 import { permutation, type Rng } from '@pff/random';
+import { epochOrder } from '@pff/trainer';
 
 /** One batch the scheduler puts on the first stage's queue (or its shard's queue). */
 export interface PlannedBatch {
@@ -27,9 +28,9 @@ export function dealShards(count: number, shards: number, rng: Rng): Uint32Array
  * (the seed decides it); federated, the shards' batches interleaved so that every
  * shard progresses together.
  */
-export function planEpoch(pools: readonly Uint32Array[], sharded: boolean, batch: number, epoch: number, rng: Rng): PlannedBatch[] {
+export function planEpoch(pools: readonly Uint32Array[], sharded: boolean, batch: number, epoch: number, root: Rng): PlannedBatch[] {
   const groups = pools.map((pool, s) => {
-    const order = permutation(pool.length, rng.fork(s));
+    const order = epochOrder(pool.length, root, epoch, s);
     return batchesOf(Uint32Array.from(order, (i) => pool[i]!), batch);
   });
   const perShard = Math.max(...groups.map((g) => g.length));

@@ -234,7 +234,7 @@ export class PipelineRun {
     this.scores = scores;
     const keys: string[] = [];
     for (let epoch = firstEpoch; epoch < firstEpoch + perChapter; epoch++) {
-      const batches = planEpoch(pools, this.plan.shards > 0, spec.batch, epoch, this.rng.fork(100 + epoch));
+      const batches = planEpoch(pools, this.plan.shards > 0, spec.batch, epoch, this.rng);
       this.batchesPerEpoch = batches.length;
       for (const batch of batches) {
         await this.waiter.until(() => this.inFlight < this.maxInFlight);
