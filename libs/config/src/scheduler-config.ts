@@ -1,8 +1,9 @@
 import { loadConfig } from './load.js';
-import { backendSetting, maxMessageBytesSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting } from './service-settings.js';
+import { backendSetting, persistentMessagesSetting, maxMessageBytesSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting } from './service-settings.js';
 
 export interface SchedulerConfig {
   brokerUrl: string;
+  persistentMessages: boolean;
   maxMessageBytes: number;
   port: number;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -16,6 +17,7 @@ export function loadSchedulerConfig(env: Readonly<Record<string, string | undefi
   return loadConfig<SchedulerConfig>(
     {
       brokerUrl: requiredBrokerUrlSetting,
+      persistentMessages: persistentMessagesSetting,
       maxMessageBytes: maxMessageBytesSetting,
       port: portSetting,
       backend: backendSetting,

@@ -53,3 +53,10 @@ export const maxMessageBytesSetting: convict.SchemaObj<number> = {
   default: 4 * 1024 * 1024,
   env: 'PFF_MAX_MESSAGE_BYTES',
 };
+
+export const persistentMessagesSetting: convict.SchemaObj<boolean> = {
+  doc: 'RabbitMQ messages survive a broker restart (true), or skip the broker\'s disk writes (false: faster, but a broker restart loses the batches in flight)',
+  format: Boolean,
+  default: true,
+  env: 'PFF_PERSISTENT_MESSAGES',
+};

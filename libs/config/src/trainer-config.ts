@@ -1,17 +1,18 @@
 import { loadConfig } from './load.js';
-import { backendSetting, brokerUrlSetting, dataDirSetting, runDirSetting } from './service-settings.js';
+import { backendSetting, persistentMessagesSetting, brokerUrlSetting, dataDirSetting, runDirSetting } from './service-settings.js';
 
 export interface TrainerConfig {
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   dataDir: string;
   runDir: string;
   brokerUrl: string;
+  persistentMessages: boolean;
 }
 
 /** Settings of a process that trains (`pff train`, `pff bench`); flags override them. */
 export function loadTrainerConfig(env: Readonly<Record<string, string | undefined>>): Readonly<TrainerConfig> {
   return loadConfig<TrainerConfig>(
-    { backend: backendSetting, dataDir: dataDirSetting, runDir: runDirSetting, brokerUrl: brokerUrlSetting },
+    { backend: backendSetting, dataDir: dataDirSetting, runDir: runDirSetting, brokerUrl: brokerUrlSetting, persistentMessages: persistentMessagesSetting },
     env,
   );
 }

@@ -1,8 +1,9 @@
 import { loadConfig } from './load.js';
-import { backendSetting, maxMessageBytesSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
+import { backendSetting, persistentMessagesSetting, maxMessageBytesSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
 
 export interface WorkerConfig {
   brokerUrl: string;
+  persistentMessages: boolean;
   maxMessageBytes: number;
   port: number;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -16,6 +17,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
   return loadConfig<WorkerConfig>(
     {
       brokerUrl: requiredBrokerUrlSetting,
+      persistentMessages: persistentMessagesSetting,
       maxMessageBytes: maxMessageBytesSetting,
       port: portSetting,
       backend: backendSetting,

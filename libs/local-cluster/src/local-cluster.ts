@@ -15,6 +15,8 @@ export interface LocalClusterOptions {
   readonly backend: WorkerThreadData['backend'];
   /** With a broker: messages above this travel in parts (default 4 MiB). */
   readonly maxMessageBytes?: number;
+  /** With a broker: whether messages are persistent (default true). */
+  readonly persistentMessages?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -48,7 +50,7 @@ const ENTRY = new URL('./worker-thread.mjs', import.meta.url);
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const log = options.log ?? (() => undefined);
   const broker = options.brokerUrl ? null : new EmbeddedBroker();
-  const transport = options.brokerUrl ? await connectBroker({ url: options.brokerUrl, log, ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}) }) : createEmbeddedTransport(broker!, { takeBodies: true });
+  const transport = options.brokerUrl ? await connectBroker({ url: options.brokerUrl, log, ...brokerSettings(options) }) : createEmbeddedTransport(broker!, { takeBodies: true });
   const workers: WorkerHandle[] = [];
   let closing: Promise<void> | null = null;
 
@@ -59,7 +61,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const data: WorkerThreadData = {
       stage, replica, backend: options.backend,
       ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : { port: channel!.port2 }),
-      ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+      ...brokerSettings(options),
     };
     const thread = new Worker(ENTRY, { workerData: data, transferList: channel ? [channel.port2] : [] });
     let ready = false;
@@ -124,5 +126,13 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       })();
       return closing;
     },
+  };
+}
+
+/** The broker settings a cluster hands to every client it makes. */
+function brokerSettings(options: LocalClusterOptions): { maxMessageBytes?: number; persistent?: boolean } {
+  return {
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+    ...(options.persistentMessages === undefined ? {} : { persistent: options.persistentMessages }),
   };
 }

@@ -8,6 +8,7 @@ export interface WorkerThreadData {
   /** RabbitMQ URL, or absent for the embedded broker reached through `port`. */
   readonly brokerUrl?: string;
   readonly maxMessageBytes?: number;
+  readonly persistent?: boolean;
   readonly port?: MessagePort;
 }
 

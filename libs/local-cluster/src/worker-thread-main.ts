@@ -10,7 +10,7 @@ const log = (line: string): void => post({ type: 'log', line: `[${data.replica}]
 
 await initBackend(data.backend);
 const transport: Transport = data.brokerUrl
-  ? await connectBroker({ url: data.brokerUrl, log, ...(data.maxMessageBytes ? { maxMessageBytes: data.maxMessageBytes } : {}) })
+  ? await connectBroker({ url: data.brokerUrl, log, ...(data.maxMessageBytes ? { maxMessageBytes: data.maxMessageBytes } : {}), ...(data.persistent === undefined ? {} : { persistent: data.persistent }) })
   : createPortTransport(data.port!, { takeBodies: true });
 const worker = createLayerWorker({ transport, stage: data.stage, replica: data.replica, log });
 await worker.start();

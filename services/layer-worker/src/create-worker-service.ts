@@ -21,7 +21,7 @@ export function createWorkerService(config: WorkerConfig, log: (line: string) =>
     async start() {
       const backend = await initBackend(config.backend);
       log(`stage ${config.stage}, replica ${replica}, backend ${backend.name}`);
-      const transport = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes });
+      const transport = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages });
       const worker = createLayerWorker({ transport, stage: config.stage, replica, prefetch: Math.max(1, config.prefetch), log });
       const health = createHealthServer({
         ready: () => transport.state === 'connected',

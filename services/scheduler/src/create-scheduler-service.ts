@@ -91,7 +91,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
     async start() {
       const backend = await initBackend(config.backend);
       log(`scheduler: backend ${backend.name}, runs in ${store.dir}, at most ${config.maxRuns} at once`);
-      const t = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes }));
+      const t = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages }));
       transport = t;
       const health = createHealthServer({
         ready: () => t.state === 'connected',

@@ -121,7 +121,7 @@ async function train(spec: RunSpec, options: Record<string, unknown>, io: CliIo)
       ? await trainPipelined({
           spec,
           data,
-          cluster: { backend: backend.name as 'tensorflow' | 'wasm' | 'cpu', ...(broker ? { brokerUrl: broker } : {}) },
+          cluster: { backend: backend.name as 'tensorflow' | 'wasm' | 'cpu', ...(broker ? { brokerUrl: broker, persistentMessages: config.persistentMessages } : {}) },
           spawnWorkers: !options.externalWorkers,
           log: (line) => bar.log(`pff: ${line}`),
           ...listeners,

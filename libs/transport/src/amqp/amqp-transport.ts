@@ -86,7 +86,7 @@ export async function createAmqpTransport(options: AmqpTransportOptions, deps: A
     async send(queue, body, headers = {}) {
       guard('send');
       const content = bufferOf(body);
-      await link.run(`send to ${queue}`, (session) => publishConfirmed(session, { exchange: '', routingKey: queue, content, headers }));
+      await link.run(`send to ${queue}`, (session) => publishConfirmed(session, { exchange: '', routingKey: queue, content, headers, persistent: settings.persistent }));
     },
 
     async consume(queue, handler, consumeOptions) {

@@ -11,6 +11,11 @@ export interface AmqpTransportOptions {
   readonly reconnect?: { readonly initialMs: number; readonly maxMs: number };
   /** Where connection events are reported (one line each); default: nowhere. */
   readonly log?: (line: string) => void;
+  /**
+   * Whether sent messages are persistent (default true): they survive a broker restart,
+   * at the price of the broker writing each to disk before it confirms.
+   */
+  readonly persistent?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -18,6 +23,7 @@ export interface ResolvedOptions {
   readonly prefetchDefault: number;
   readonly reconnect: { readonly initialMs: number; readonly maxMs: number };
   readonly log: (line: string) => void;
+  readonly persistent: boolean;
 }
 
 export function resolveOptions(options: AmqpTransportOptions): ResolvedOptions {
@@ -31,7 +37,7 @@ export function resolveOptions(options: AmqpTransportOptions): ResolvedOptions {
   checkPrefetch(prefetchDefault);
   const url = new URL(options.url);
   if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', String(heartbeatSeconds));
-  return Object.freeze({ url: url.toString(), prefetchDefault, reconnect, log: options.log ?? (() => undefined) });
+  return Object.freeze({ url: url.toString(), prefetchDefault, reconnect, log: options.log ?? (() => undefined), persistent: options.persistent ?? true });
 }
 
 export function checkPrefetch(prefetch: number): number {
