@@ -177,8 +177,8 @@ export class PipelineRun {
     const resume = this.deps.resume;
     const history: EpochRecord[] = [...(resume?.history ?? [])];
     let evalMs = (resume?.evalSeconds ?? 0) * 1000;
-    if (resume) this.restore(resume, negatives);
     try {
+      if (resume) this.restore(resume, negatives);
       for (let chapter = (resume?.chaptersDone ?? 0) + 1; chapter <= spec.chapters; chapter++) {
         const record = await this.trainChapter(chapter, negatives, pools);
         const evalStart = this.clock();
