@@ -19,3 +19,4 @@ export {
   type LayerCounts,
 } from './train-summary.js';
 export * from './messages/index.js';
+export * from './api/run-resource.js';

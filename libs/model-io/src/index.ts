@@ -1,2 +1,2 @@
-export { saveModel, loadModel, MODEL_FILE, WEIGHTS_FILE, type SavedModel } from './model-files.js';
+export { saveModel, loadModel, readModelFiles, modelFromFiles, MODEL_FILE, WEIGHTS_FILE, type SavedModel, type ModelFiles } from './model-files.js';
 export { ModelFileError } from './model-file-error.js';

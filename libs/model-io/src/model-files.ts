@@ -68,32 +68,62 @@ function writeAtomically(path: string, content: string | Buffer): void {
   renameSync(partial, path);
 }
 
+/** The two files of a saved model, as bytes (for sending a model elsewhere). */
+export interface ModelFiles {
+  readonly modelJson: string;
+  readonly weights: Uint8Array;
+}
+
+/** Reads a model's files without building the network (ModelFileError naming a missing file). */
+export function readModelFiles(dir: string): ModelFiles {
+  const modelPath = join(dir, MODEL_FILE);
+  const modelJson = readText(modelPath);
+  const weightsPath = join(dir, WEIGHTS_FILE);
+  try {
+    return { modelJson, weights: new Uint8Array(readFileSync(weightsPath)) };
+  } catch (err) {
+    throw new ModelFileError(weightsPath, 'cannot be read', { cause: err });
+  }
+}
+
 /** Reads a model saved by `saveModel`, checking every part against the spec it names. */
 export function loadModel(dir: string): SavedModel {
   const modelPath = join(dir, MODEL_FILE);
-  const manifest = readManifest(modelPath);
-  let spec: RunSpec;
-  try {
-    spec = parseRunSpec(manifest.spec);
-  } catch (err) {
-    throw new ModelFileError(modelPath, `spec is invalid: ${(err as Error).message}`, { cause: err });
-  }
-  const [group] = manifest.weightsManifest;
-  const weightsPath = join(dir, group!.paths[0]!);
+  const manifest = parseManifest(readText(modelPath), modelPath);
+  const weightsPath = join(dir, manifest.weightsManifest[0]!.paths[0]!);
   let buffer: Buffer;
   try {
     buffer = readFileSync(weightsPath);
   } catch (err) {
     throw new ModelFileError(weightsPath, 'cannot be read', { cause: err });
   }
+  return buildModel(manifest, new Uint8Array(buffer), { model: modelPath, weights: weightsPath });
+}
+
+/**
+ * Builds the network from a model's files held in memory; `names` say where they came
+ * from, for the errors (a damaged part is refused, naming it).
+ */
+export function modelFromFiles(files: ModelFiles, names: { readonly model: string; readonly weights: string }): SavedModel {
+  return buildModel(parseManifest(files.modelJson, names.model), files.weights, names);
+}
+
+function buildModel(manifest: Manifest, weights: Uint8Array, names: { readonly model: string; readonly weights: string }): SavedModel {
+  let spec: RunSpec;
+  try {
+    spec = parseRunSpec(manifest.spec);
+  } catch (err) {
+    throw new ModelFileError(names.model, `spec is invalid: ${(err as Error).message}`, { cause: err });
+  }
+  const [group] = manifest.weightsManifest;
   const expectedBytes = group!.weights.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
-  if (buffer.length !== expectedBytes) {
-    throw new ModelFileError(weightsPath, `has ${buffer.length} bytes, the manifest describes ${expectedBytes}`);
+  if (weights.length !== expectedBytes) {
+    throw new ModelFileError(names.weights, `has ${weights.length} bytes, the manifest describes ${expectedBytes}`);
   }
   const network = new FFNetwork(networkConfigOf(spec, manifest.inputSize, manifest.labelScale), createRng(0));
   try {
-    const arrayBuffer = new Uint8Array(buffer).buffer;
-    assignWeights(network, tf.io.decodeWeights(arrayBuffer, group!.weights), weightsPath);
+    const arrayBuffer = weights.slice().buffer;
+    assignWeights(network, tf.io.decodeWeights(arrayBuffer, group!.weights), names.weights);
   } catch (err) {
     network.dispose();
     throw err;
@@ -101,17 +131,27 @@ export function loadModel(dir: string): SavedModel {
   return { spec, network, metadata: manifest.metadata ?? {} };
 }
 
-function readManifest(path: string): Type.Static<typeof ModelJsonSchema> {
+type Manifest = Type.Static<typeof ModelJsonSchema>;
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const problem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'cannot be read';
+    throw new ModelFileError(path, problem, { cause: err });
+  }
+}
+
+function parseManifest(text: string, path: string): Manifest {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
-    const problem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `is not valid JSON (${(err as Error).message})`;
-    throw new ModelFileError(path, problem, { cause: err });
+    throw new ModelFileError(path, `is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   const [error] = Value.Errors(ModelJsonSchema, parsed);
   if (error) throw new ModelFileError(path, `is not a ${FORMAT} v${FORMAT_VERSION} file: ${error.instancePath || '/'} ${error.message}`);
-  return parsed as Type.Static<typeof ModelJsonSchema>;
+  return parsed as Manifest;
 }
 
 function assignWeights(network: FFNetwork, tensors: tf.NamedTensorMap, file: string): void {

@@ -4,8 +4,13 @@ import { decodeMessage, MessageError, parseRunSpec, RUN_REQUESTS_QUEUE, type Run
 import { loadDataset, type DatasetPair } from '@pff/datasets';
 import { createHealthServer } from '@pff/service-kit';
 import { connectBroker, type Delivery, type Subscription, type Transport } from '@pff/transport';
+import type { TrainProgress } from '@pff/trainer';
+import type { RunControl } from './control/answer.js';
+import type { LiveProgress } from './control/run-view.js';
+import { serveControl } from './control/serve-control.js';
 import type { PipelineOptions } from './pipeline-run.js';
 import { runStoredRun } from './run-runner.js';
+import { RunStopped } from './run-stopped.js';
 import { RunStore } from './run-store.js';
 
 export interface SchedulerServiceDeps {
@@ -39,6 +44,8 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
   const datasets = new Map<string, DatasetPair>();
   let transport: Transport | null = null;
   let requests: Subscription | null = null;
+  let controls: Subscription | null = null;
+  const live = new Map<string, LiveProgress>();
   let closing: Promise<void> | null = null;
   let stop: (() => Promise<void>) | null = null;
 
@@ -53,32 +60,60 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
     while (!closing && transport && running.size < config.maxRuns && waiting.length > 0) {
       const runId = waiting.shift()!;
       const abort = new AbortController();
-      const done = runStoredRun({ transport, store, loadData, log, ...(deps.options ? { options: deps.options } : {}) }, runId, abort.signal)
+      const onProgress = (p: TrainProgress): void => {
+        // Progress comes only once the run has loaded its data: this is the cached set.
+        const trainCount = loadData(store.get(runId).spec as RunSpec).train.count;
+        const etaSeconds = p.samplesPerSecond > 0 ? ((p.epochs - p.epoch) * trainCount) / p.samplesPerSecond : null;
+        live.set(runId, { epoch: p.epoch, samplesPerSecond: p.samplesPerSecond, loss: p.loss, etaSeconds });
+      };
+      const done = runStoredRun({ transport, store, loadData, log, onProgress, ...(deps.options ? { options: deps.options } : {}) }, runId, abort.signal)
         .then(() => undefined, (e: unknown) => log(`run ${runId}: ${String(e)}`))
         .finally(() => {
           running.delete(runId);
+          live.delete(runId);
           pump();
         });
       running.set(runId, { abort, done });
     }
   };
 
+  const enqueue = (runId: string, name: string | undefined, spec: RunSpec): boolean => {
+    if (store.has(runId)) return false;
+    store.save({
+      runId, ...(name ? { name } : {}), spec: { ...spec, layers: [...spec.layers] },
+      status: 'SCHEDULED', attempt: 0, createdAt: new Date().toISOString(), chaptersDone: 0, history: [],
+      trainSeconds: 0, evalSeconds: 0, layers: [],
+    });
+    waiting.push(runId);
+    pump();
+    return true;
+  };
+
+  const control: RunControl = {
+    store,
+    create: enqueue,
+    live: (runId) => live.get(runId),
+    async stop(runId) {
+      const queued = waiting.indexOf(runId);
+      if (queued >= 0) {
+        waiting.splice(queued, 1);
+        store.save({ ...store.get(runId), status: 'KILLED', finishedAt: new Date().toISOString() });
+        log(`run ${runId}: stopped before it started`);
+      }
+      const run = running.get(runId);
+      if (run) {
+        run.abort.abort(new RunStopped(runId));
+        await run.done;
+      }
+    },
+  };
+
   const onRequest = async (delivery: Delivery): Promise<void> => {
     try {
       const { message } = decodeMessage(delivery.body, ['run-request']);
       const spec = parseRunSpec(message.spec);
-      if (store.has(message.runId)) {
-        log(`run ${message.runId}: already known; request ignored`);
-      } else {
-        store.save({
-          runId: message.runId, ...(message.name ? { name: message.name } : {}), spec: { ...spec, layers: [...spec.layers] },
-          status: 'SCHEDULED', attempt: 0, createdAt: new Date().toISOString(), chaptersDone: 0, history: [],
-          trainSeconds: 0, evalSeconds: 0, layers: [],
-        });
-        waiting.push(message.runId);
-      }
+      if (!enqueue(message.runId, message.name, spec)) log(`run ${message.runId}: already known; request ignored`);
       delivery.ack();
-      pump();
     } catch (error) {
       const reason = error instanceof MessageError ? error.reason : (error as Error).message;
       log(`dead-lettered a run request: ${reason}`);
@@ -99,6 +134,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
       });
       stop = async () => {
         await requests?.cancel().catch(() => undefined);
+        await controls?.cancel().catch(() => undefined);
         for (const r of running.values()) r.abort.abort();
         await Promise.allSettled([...running.values()].map((r) => r.done));
         if (!deps.transport) await t.close().catch((e: unknown) => log(`transport close: ${String(e)}`));
@@ -109,6 +145,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
       }
       await t.declareQueue(RUN_REQUESTS_QUEUE);
       requests = await t.consume(RUN_REQUESTS_QUEUE, onRequest, { prefetch: 16 });
+      controls = await serveControl({ transport: t, control, log });
       pump();
       await health.listen({ port: config.port, host: '0.0.0.0' });
       const address = health.server.address();

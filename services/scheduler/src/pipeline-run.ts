@@ -25,6 +25,7 @@ import type { Delivery, Subscription, Transport } from '@pff/transport';
 import { Accounting } from './accounting.js';
 import { dealShards, encodeFirstBatch, planEpoch } from './batch-producer.js';
 import { ChapterStats } from './chapter-stats.js';
+import { wasStopped } from './run-stopped.js';
 import { Membership } from './membership.js';
 import { planPipeline, type PipelinePlan } from './plan.js';
 import type { PipelineSummary, RunResult } from './run-result.js';
@@ -365,13 +366,14 @@ export class PipelineRun {
   /**
    * Tells the workers the run ended, stops listening, and removes the run's queues and
    * topics. An aborted run (the scheduler shutting down) only stops: a restarted
-   * scheduler resumes it, with a new attempt, on the same queues.
+   * scheduler resumes it, with a new attempt, on the same queues. A run a user stopped
+   * ends like a finished one.
    */
   private async shutdown(): Promise<void> {
     if (this.announcer) clearInterval(this.announcer);
     this.waiter.dispose();
     const { transport } = this.deps;
-    if (this.deps.signal?.aborted) {
+    if (this.deps.signal?.aborted && !wasStopped(this.deps.signal)) {
       await this.events?.cancel().catch(() => undefined);
       return;
     }

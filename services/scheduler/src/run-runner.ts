@@ -1,8 +1,10 @@
 import type { EpochRecord, RunSpec } from '@pff/contracts';
 import type { DatasetPair } from '@pff/datasets';
 import type { Transport } from '@pff/transport';
+import type { ProgressListener } from '@pff/trainer';
 import { PipelineRun, type PipelineOptions, type ResumePoint } from './pipeline-run.js';
 import type { RunRecord, RunStore } from './run-store.js';
+import { wasStopped } from './run-stopped.js';
 
 export interface RunRunnerDeps {
   readonly transport: Transport;
@@ -11,13 +13,15 @@ export interface RunRunnerDeps {
   readonly log: (line: string) => void;
   readonly options?: Partial<PipelineOptions>;
   readonly now?: () => Date;
+  readonly onProgress?: ProgressListener;
 }
 
 /**
  * Trains one stored run to its end, resuming from its checkpoint when it has one, and
  * keeps its record current: RUNNING with its history after every chapter, then
  * FINISHED with the summary and the model, or FAILED with the error. An abort (the
- * scheduler shutting down) leaves it RUNNING, to be resumed.
+ * scheduler shutting down) leaves it RUNNING, to be resumed; an abort by RunStopped
+ * (a user's stop) ends it KILLED.
  */
 export async function runStoredRun(deps: RunRunnerDeps, runId: string, signal: AbortSignal): Promise<RunRecord> {
   const { store, log } = deps;
@@ -39,12 +43,14 @@ export async function runStoredRun(deps: RunRunnerDeps, runId: string, signal: A
       log: (line) => log(`run ${runId}: ${line}`),
       signal,
       attempt,
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       ...(deps.options ? { options: deps.options } : {}),
       ...(resume ? { resume } : {}),
       onCheckpoint: async (c) => {
         await store.saveNetwork(runId, 'checkpoint', spec, c.network, { chaptersDone: c.chaptersDone });
+        const historyTimes = [...(record.historyTimes ?? []), now()].slice(-c.history.length);
         record = {
-          ...record, chaptersDone: c.chaptersDone, history: [...c.history], trainSeconds: c.trainSeconds,
+          ...record, chaptersDone: c.chaptersDone, history: [...c.history], historyTimes, trainSeconds: c.trainSeconds,
           evalSeconds: c.evalSeconds, layers: c.layers.map((l) => ({ ...l })),
         };
         store.save(record);
@@ -60,6 +66,12 @@ export async function runStoredRun(deps: RunRunnerDeps, runId: string, signal: A
     store.save(record);
     log(`run ${runId}: finished, test accuracy ${(result.summary.accuracy * 100).toFixed(2)}%`);
   } catch (error) {
+    if (wasStopped(signal)) {
+      record = { ...record, status: 'KILLED', finishedAt: now() };
+      store.save(record);
+      log(`run ${runId}: stopped`);
+      return record;
+    }
     if (signal.aborted) {
       log(`run ${runId}: interrupted; it resumes when the scheduler starts again`);
       return record;

@@ -2,25 +2,24 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import Type from 'typebox';
 import Value from 'typebox/value';
-import { PipelineSummarySchema, RUN_ID_PATTERN, RunSpecSchema, TrainSummarySchema, parseRunSpec, type RunSpec } from '@pff/contracts';
+import { PipelineSummarySchema, RUN_ID_PATTERN, RunSpecSchema, RunStatusSchema, TrainSummarySchema, parseRunSpec, type RunSpec } from '@pff/contracts';
 import type { FFNetwork } from '@pff/ff-core';
 import { loadModel, saveModel } from '@pff/model-io';
 import type { Float32Map } from './types.js';
-
-export const RUN_STATUSES = ['SCHEDULED', 'RUNNING', 'FINISHED', 'FAILED', 'KILLED'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const RunRecordSchema = Type.Object({
   runId: Type.String({ pattern: RUN_ID_PATTERN }),
   name: Type.Optional(Type.String()),
   spec: RunSpecSchema,
-  status: Type.Enum([...RUN_STATUSES]),
+  status: RunStatusSchema,
   attempt: Type.Integer({ minimum: 0 }),
   createdAt: Type.String(),
   startedAt: Type.Optional(Type.String()),
   finishedAt: Type.Optional(Type.String()),
   chaptersDone: Type.Integer({ minimum: 0 }),
   history: Type.Array(Type.Unknown()),
+  /** When each history record was made (ISO time), one per record. */
+  historyTimes: Type.Optional(Type.Array(Type.String())),
   trainSeconds: Type.Number({ minimum: 0 }),
   evalSeconds: Type.Number({ minimum: 0 }),
   layers: PipelineSummarySchema.properties.layers,
@@ -42,9 +41,13 @@ export class RunStoreError extends Error {
 /**
  * The scheduler's on-disk run store: `<dir>/<runId>/run.json` (the record), `checkpoint/`
  * (the network after the last finished chapter) and `model/` (the trained network).
- * Every file is written whole or not at all (write, then rename).
+ * Every file is written whole or not at all (write, then rename). Records are cached
+ * in memory (this store is their only writer), so reading a run costs no disk access.
  */
 export class RunStore {
+  private readonly cache = new Map<string, RunRecord>();
+  private scanned = false;
+
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }
@@ -55,7 +58,7 @@ export class RunStore {
   }
 
   has(runId: string): boolean {
-    return existsSync(this.path(runId, 'run.json'));
+    return this.cache.has(runId) || existsSync(this.path(runId, 'run.json'));
   }
 
   save(record: RunRecord): void {
@@ -63,9 +66,12 @@ export class RunStore {
     mkdirSync(this.path(record.runId), { recursive: true });
     writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 1));
     renameSync(`${file}.tmp`, file);
+    this.cache.set(record.runId, record);
   }
 
   get(runId: string): RunRecord {
+    const cached = this.cache.get(runId);
+    if (cached) return cached;
     const file = this.path(runId, 'run.json');
     let parsed: unknown;
     try {
@@ -75,22 +81,25 @@ export class RunStore {
     }
     const [first] = Value.Errors(RunRecordSchema, parsed);
     if (first) throw new RunStoreError(file, `is not a run record: ${first.instancePath || '/'} ${first.message}`);
+    this.cache.set(runId, parsed as RunRecord);
     return parsed as RunRecord;
   }
 
-  /** Every readable record; unreadable ones are reported, not fatal. */
+  /** Every readable record; unreadable ones are reported (on the first call, which reads the disk), not fatal. */
   list(onError: (error: RunStoreError) => void = () => undefined): RunRecord[] {
-    const out: RunRecord[] = [];
-    for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
-      if (!entry.isDirectory() || !existsSync(join(this.dir, entry.name, 'run.json'))) continue;
-      try {
-        out.push(this.get(entry.name));
-      } catch (error) {
-        if (error instanceof RunStoreError) onError(error);
-        else throw error;
+    if (!this.scanned) {
+      for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
+        if (!entry.isDirectory() || !existsSync(join(this.dir, entry.name, 'run.json'))) continue;
+        try {
+          this.get(entry.name);
+        } catch (error) {
+          if (error instanceof RunStoreError) onError(error);
+          else throw error;
+        }
       }
+      this.scanned = true;
     }
-    return out;
+    return [...this.cache.values()];
   }
 
   async saveNetwork(runId: string, which: 'checkpoint' | 'model', spec: RunSpec, network: FFNetwork, metadata: Record<string, unknown> = {}): Promise<void> {

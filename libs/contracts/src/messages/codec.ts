@@ -6,6 +6,8 @@ import {
   ActivationBatchSchema,
   AdoptSchema,
   ClaimSchema,
+  ControlReplySchema,
+  ControlRequestSchema,
   DroppedEventSchema,
   HeartbeatEventSchema,
   HelloEventSchema,
@@ -28,6 +30,8 @@ const SCHEMAS = {
   claim: ClaimSchema,
   run: RunAnnouncementSchema,
   'run-request': RunRequestSchema,
+  control: ControlRequestSchema,
+  'control-reply': ControlReplySchema,
 } as const;
 
 export type MessageKind = keyof typeof SCHEMAS;

@@ -6,6 +6,11 @@ export const RUNS_TOPIC = 'pff.runs';
 /** Where run requests wait for the scheduler service. */
 export const RUN_REQUESTS_QUEUE = 'pff.scheduler.requests';
 
+/** Where the API's control requests wait for the scheduler. */
+export const CONTROL_QUEUE = 'pff.scheduler.control';
+/** Where the scheduler answers control requests (every API instance listens; each keeps its own). */
+export const CONTROL_REPLIES_TOPIC = 'pff.scheduler.replies';
+
 export function stageQueue(runId: string, stage: number, shard?: number): string {
   return shard === undefined ? `pff.${runId}.stage.${stage}` : `pff.${runId}.stage.${stage}.shard.${shard}`;
 }

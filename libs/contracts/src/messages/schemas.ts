@@ -1,8 +1,7 @@
 import Type from 'typebox';
+import { RUN_ID_PATTERN, RunStatusSchema } from '../api/run-resource.js';
 import { RunSpecSchema } from '../run-spec.js';
 
-/** Run ids name queues, files and URLs: lower-case letters, digits and dashes. */
-export const RUN_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 const RunId = Type.String({ pattern: RUN_ID_PATTERN });
 const Replica = Type.String({ minLength: 1, maxLength: 128 });
 const Stage = Type.Integer({ minimum: 0, maximum: 64 });
@@ -142,6 +141,50 @@ export const RunRequestSchema = Type.Object({
   spec: RunSpecSchema,
 });
 
+/** Who asks the scheduler, and until when an answer is of use (ms since the epoch). */
+const controlEnvelope = {
+  kind: Type.Literal('control'),
+  /** Correlates the reply; unique per request. */
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  /** The asking API instance: replies carry it so other instances ignore them. */
+  from: Type.String({ minLength: 1, maxLength: 128 }),
+  /** A request still queued after this (a scheduler that was down) is dropped unanswered: the caller gave up. */
+  deadline: Type.Number({ minimum: 0 }),
+};
+
+/**
+ * API to scheduler, on CONTROL_QUEUE: the operations of the REST API that need the
+ * scheduler's run store. The reply is a control-reply on CONTROL_REPLIES_TOPIC.
+ */
+export const ControlRequestSchema = Type.Union([
+  Type.Object({ ...controlEnvelope, op: Type.Literal('create'), runId: RunId, name: Type.Optional(Type.String({ maxLength: 200 })), spec: RunSpecSchema }),
+  Type.Object({
+    ...controlEnvelope,
+    op: Type.Literal('list'),
+    status: Type.Optional(RunStatusSchema),
+    limit: Type.Integer({ minimum: 1, maximum: 1000 }),
+    /** Continue after this run (the previous page's last): its creation time and id. */
+    after: Type.Optional(Type.Object({ createdAt: Type.String({ maxLength: 64 }), runId: RunId })),
+  }),
+  Type.Object({ ...controlEnvelope, op: Type.Union([Type.Literal('get'), Type.Literal('stop'), Type.Literal('model')]), runId: RunId }),
+  Type.Object({ ...controlEnvelope, op: Type.Literal('history'), runId: RunId, key: Type.String({ maxLength: 64 }) }),
+]);
+
+/**
+ * Scheduler to the asking API instance. `status` is the HTTP status the API answers
+ * with; `body` its JSON body (validated by the API's response schema). A model reply
+ * carries the weights file as the uint8 tensor `weights`.
+ */
+export const ControlReplySchema = Type.Object({
+  kind: Type.Literal('control-reply'),
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  to: Type.String({ minLength: 1, maxLength: 128 }),
+  status: Type.Integer({ minimum: 200, maximum: 599 }),
+  body: Type.Unknown(),
+});
+
+export type ControlRequest = Type.Static<typeof ControlRequestSchema>;
+export type ControlReply = Type.Static<typeof ControlReplySchema>;
 export type ActivationBatchHeader = Type.Static<typeof ActivationBatchSchema>;
 export type TrainedEvent = Type.Static<typeof TrainedEventSchema>;
 export type DroppedEvent = Type.Static<typeof DroppedEventSchema>;

@@ -1,0 +1,7 @@
+export { createMetricsRegistry, scrape } from './registry.js';
+export { withTransportMetrics } from './transport-metrics.js';
+export { queueKindOf } from './queue-kind.js';
+export { StageMetrics, type TrainedBatch } from './stage-metrics.js';
+export { RunMetrics, type RunState } from './run-metrics.js';
+export { createHttpMetrics } from './http-metrics.js';
+export type { Registry } from 'prom-client';
