@@ -34,7 +34,9 @@ const usage: Array<[string[], RegExp]> = [
   [['train', '--data-dir', '/nonexistent/pff-data', ...tiny], /\/nonexistent\/pff-data: is not a directory/],
   [['train', '--dataset', 'cifar10', ...tiny], /CIFAR-10 needs --data-dir/],
   [['eval', '--model', '/nonexistent/model'], /\/nonexistent\/model\/model\.json: not found/],
-  [['serve'], /not yet: "pff serve"/],
+  [['api', '--broker', 'amqp://127.0.0.1:5672'], /apiToken \(PFF_API_TOKEN\): must be set, at least 16 characters/],
+  [['api'], /brokerUrl \(PFF_BROKER_URL\): must be an amqp/],
+  [['serve', '--max-runs', 'x'], /--max-runs.*"x" is not/],
   [['frobnicate'], /unknown command 'frobnicate'/],
 ];
 

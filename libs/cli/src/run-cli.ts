@@ -6,7 +6,6 @@ import { ModelFileError } from '@pff/model-io';
 import { BrokerUnreachableError } from '@pff/transport';
 import { addBenchCommand } from './commands/bench.js';
 import { addEvalCommand } from './commands/eval.js';
-import { addPendingCommands } from './commands/pending.js';
 import { addRoleCommands } from './commands/roles.js';
 import { addTrainCommand } from './commands/train.js';
 import { UsageError, type CliIo } from './io.js';
@@ -28,7 +27,6 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   addEvalCommand(program, io);
   addBenchCommand(program, io);
   addRoleCommands(program, io);
-  addPendingCommands(program);
   program.commands.forEach((c) => c.exitOverride());
   try {
     await program.parseAsync([...args], { from: 'user' });

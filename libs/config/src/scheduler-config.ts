@@ -1,5 +1,6 @@
+import type convict from 'convict';
 import { loadConfig } from './load.js';
-import { backendSetting, persistentMessagesSetting, maxMessageBytesSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting } from './service-settings.js';
+import { backendSetting, persistentMessagesSetting, maxMessageBytesSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting, maxRunsSetting } from './service-settings.js';
 
 export interface SchedulerConfig {
   brokerUrl: string;
@@ -12,19 +13,19 @@ export interface SchedulerConfig {
   maxRuns: number;
 }
 
+/** The scheduler's settings (`pff serve` takes them too, with the broker optional). */
+export const schedulerSettings: convict.Schema<SchedulerConfig> = {
+  brokerUrl: requiredBrokerUrlSetting,
+  persistentMessages: persistentMessagesSetting,
+  maxMessageBytes: maxMessageBytesSetting,
+  port: portSetting,
+  backend: backendSetting,
+  dataDir: dataDirSetting,
+  runDir: runDirSetting,
+  maxRuns: maxRunsSetting,
+};
+
 /** Settings of the scheduler (`pff scheduler`). */
 export function loadSchedulerConfig(env: Readonly<Record<string, string | undefined>>): Readonly<SchedulerConfig> {
-  return loadConfig<SchedulerConfig>(
-    {
-      brokerUrl: requiredBrokerUrlSetting,
-      persistentMessages: persistentMessagesSetting,
-      maxMessageBytes: maxMessageBytesSetting,
-      port: portSetting,
-      backend: backendSetting,
-      dataDir: dataDirSetting,
-      runDir: runDirSetting,
-      maxRuns: { doc: 'runs trained at once; more wait in the queue', format: 'nat', default: 2, env: 'PFF_MAX_RUNS' },
-    },
-    env,
-  );
+  return loadConfig<SchedulerConfig>(schedulerSettings, env);
 }

@@ -60,3 +60,10 @@ export const persistentMessagesSetting: convict.SchemaObj<boolean> = {
   default: true,
   env: 'PFF_PERSISTENT_MESSAGES',
 };
+
+export const maxRunsSetting: convict.SchemaObj<number> = {
+  doc: 'runs trained at once; more wait in the queue',
+  format: 'nat',
+  default: 2,
+  env: 'PFF_MAX_RUNS',
+};

@@ -1,14 +1,17 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { scrape, type Registry } from '@pff/telemetry';
 
 export interface HealthServerDeps {
   /** Readiness: can this process do its work now (e.g. is the broker connected)? */
   readonly ready: () => boolean;
   /** A short description of the process's state for humans, shown by both probes. */
   readonly describe?: () => Record<string, unknown>;
+  /** Served at /metrics for Prometheus. */
+  readonly metrics?: Registry;
 }
 
 /**
- * The probes every service answers. Liveness never depends on the broker (a broker
+ * The probes every service answers (and its Prometheus metrics). Liveness never depends on the broker (a broker
  * outage must not get every pod restarted); readiness may.
  */
 export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
@@ -18,5 +21,12 @@ export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
     const ready = deps.ready();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...deps.describe?.() });
   });
+  const { metrics } = deps;
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await scrape(metrics);
+      return reply.type(contentType).send(body);
+    });
+  }
   return app;
 }

@@ -8,7 +8,6 @@ export interface RunState {
   readonly epochs: number;
   readonly samplesPerSecond: number;
   readonly loss: number;
-  readonly inFlight?: number;
 }
 
 /**
@@ -22,7 +21,7 @@ export class RunMetrics {
   private readonly progress: Gauge;
   private readonly throughput: Gauge;
   private readonly loss: Gauge;
-  private readonly inFlight: Gauge;
+  private readonly batchesInFlight: Gauge;
   private readonly sync: Histogram;
   private readonly endedRuns: string[] = [];
 
@@ -34,7 +33,7 @@ export class RunMetrics {
     this.progress = new Gauge({ name: 'pff_run_progress_ratio', help: 'Fraction of the run\'s epochs done', labelNames, registers });
     this.throughput = new Gauge({ name: 'pff_run_samples_per_second', help: 'Training samples per second through the whole network', labelNames, registers });
     this.loss = new Gauge({ name: 'pff_run_loss', help: 'Running mean FF loss over the layers', labelNames, registers });
-    this.inFlight = new Gauge({ name: 'pff_run_batches_in_flight', help: 'Batches sent into the pipeline and not yet through its last stage', labelNames, registers });
+    this.batchesInFlight = new Gauge({ name: 'pff_run_batches_in_flight', help: 'Batches sent into the pipeline and not yet through its last stage', labelNames, registers });
     this.sync = new Histogram({
       name: 'pff_share_round_seconds', help: 'Duration of a parameter-sharing round (request to average adopted), scheduler side', labelNames: ['stage'], registers,
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
@@ -52,7 +51,10 @@ export class RunMetrics {
     this.progress.set({ run }, state.epochs > 0 ? state.epoch / state.epochs : 0);
     this.throughput.set({ run }, state.samplesPerSecond);
     if (Number.isFinite(state.loss)) this.loss.set({ run }, state.loss);
-    if (state.inFlight !== undefined) this.inFlight.set({ run }, state.inFlight);
+  }
+
+  inFlight(run: string, batches: number): void {
+    this.batchesInFlight.set({ run }, batches);
   }
 
   evaluated(run: string, accuracy: number): void {
@@ -65,7 +67,7 @@ export class RunMetrics {
 
   /** The run ended: its series stay until KEEP_ENDED newer runs have ended. */
   ended(run: string): void {
-    this.inFlight.remove({ run });
+    this.batchesInFlight.remove({ run });
     this.throughput.set({ run }, 0);
     this.endedRuns.push(run);
     while (this.endedRuns.length > KEEP_ENDED) {

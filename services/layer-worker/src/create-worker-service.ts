@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { initBackend } from '@pff/backend';
 import type { WorkerConfig } from '@pff/config';
 import { createHealthServer } from '@pff/service-kit';
+import { createMetricsRegistry, StageMetrics, withTransportMetrics } from '@pff/telemetry';
 import { connectBroker } from '@pff/transport';
 import { createLayerWorker } from './layer-worker.js';
 
@@ -21,9 +22,13 @@ export function createWorkerService(config: WorkerConfig, log: (line: string) =>
     async start() {
       const backend = await initBackend(config.backend);
       log(`stage ${config.stage}, replica ${replica}, backend ${backend.name}`);
-      const transport = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages });
-      const worker = createLayerWorker({ transport, stage: config.stage, replica, prefetch: Math.max(1, config.prefetch), log });
+      const registry = createMetricsRegistry('worker');
+      const broker = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages });
+      const transport = withTransportMetrics(broker, registry);
+      const metrics = new StageMetrics(registry);
+      const worker = createLayerWorker({ transport, stage: config.stage, replica, prefetch: Math.max(1, config.prefetch), log, metrics });
       const health = createHealthServer({
+        metrics: registry,
         ready: () => transport.state === 'connected',
         describe: () => ({ role: 'layer-worker', stage: config.stage, replica, broker: transport.state, runs: [...worker.runs().keys()] }),
       });

@@ -1,5 +1,6 @@
 import { decodeMessage, parseRunSpec, RUNS_TOPIC, type RunAnnouncement } from '@pff/contracts';
 import { networkConfigOf } from '@pff/trainer';
+import type { StageMetrics } from '@pff/telemetry';
 import type { Broadcast, Subscription, Transport } from '@pff/transport';
 import { RunMember, type MemberCounts } from './run-member.js';
 
@@ -14,6 +15,7 @@ export interface LayerWorkerDeps {
   readonly joinTimeoutMs?: number;
   readonly clock?: () => number;
   readonly log?: (line: string) => void;
+  readonly metrics?: StageMetrics;
 }
 
 export interface LayerWorker {
@@ -48,6 +50,7 @@ export function createLayerWorker(deps: LayerWorkerDeps): LayerWorker {
         prefetch: deps.prefetch ?? 2,
         clock: deps.clock ?? (() => performance.now()),
         log,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
       });
       members.set(run.runId, member);
       try {

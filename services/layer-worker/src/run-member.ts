@@ -22,6 +22,7 @@ import { encodeNextBatch, readStageInput } from './batch-io.js';
 import { Serial } from './serial.js';
 import { StageModel } from './stage-model.js';
 import { trainStageBatch } from './stage-step.js';
+import type { StageMetrics } from '@pff/telemetry';
 
 export interface RunMemberDeps {
   readonly transport: Transport;
@@ -34,6 +35,8 @@ export interface RunMemberDeps {
   readonly log: (line: string) => void;
   /** How often the replica tells the scheduler it is alive. */
   readonly heartbeatMs?: number;
+  /** Where the replica's training metrics go (Prometheus). */
+  readonly metrics?: StageMetrics;
 }
 
 /** What a replica did in a run, by layer-batch outcome. */
@@ -57,6 +60,8 @@ export class RunMember {
   private readonly claimed = new Set<string>();
   private readonly sentParams = new Map<number, Map<string, Float32Array>>();
   private samplesSinceShared = 0;
+  /** When each sharing round's request arrived, for the sync time. */
+  private readonly shareAskedAt = new Map<number, number>();
   private consumer: Subscription | null = null;
   private bus: Subscription | null = null;
   private joined: (() => void) | null = null;
@@ -127,6 +132,7 @@ export class RunMember {
       if (message.attempt === this.attempt && message.replica !== this.deps.replica) this.claimed.add(batchKey(message.epoch, message.index));
     } else if (message.kind === 'share') {
       const failed = (e: unknown): void => this.deps.log(`share failed: ${String(e)}`);
+      this.shareAskedAt.set(message.round, this.deps.clock());
       void this.serial.run(() => void this.track(this.snapshotParams(message.round)()).catch(failed)).catch(failed);
     } else if (message.kind === 'adopt') {
       try {
@@ -158,6 +164,9 @@ export class RunMember {
         if (sent) this.model.adoptKeepingProgress(shared, sent);
         else this.model.load(shared);
         this.sentParams.clear();
+        const asked = this.shareAskedAt.get(message.round);
+        if (asked !== undefined) this.deps.metrics?.synced(this.deps.stage, (this.deps.clock() - asked) / 1000);
+        this.shareAskedAt.clear();
       })
       .catch((e: unknown) => this.deps.log(`stage ${this.deps.stage}: could not adopt round ${message.round}: ${String(e)}`));
   }
@@ -244,6 +253,7 @@ export class RunMember {
       header.recordScores,
     );
     const stepSeconds = (this.deps.clock() - started) / 1000;
+    this.deps.metrics?.trained({ run: run.runId, stage, samples: input.rows, stepSeconds, layers: output.layers });
     this.claimed.add(key);
     this.samplesSinceShared += input.rows;
     if (delivery.redelivered) this.counts.redelivered++;
@@ -300,5 +310,6 @@ export class RunMember {
     const results = await Promise.allSettled([...this.inFlight]);
     for (const r of results) if (r.status === 'rejected') this.deps.log(`stage ${this.deps.stage}: leaving run ${this.runId}: ${String(r.reason)}`);
     this.model.dispose();
+    this.deps.metrics?.forget(this.runId);
   }
 }

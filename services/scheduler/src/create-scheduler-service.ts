@@ -1,8 +1,9 @@
 import { initBackend } from '@pff/backend';
 import type { SchedulerConfig } from '@pff/config';
-import { decodeMessage, MessageError, parseRunSpec, RUN_REQUESTS_QUEUE, type RunSpec } from '@pff/contracts';
+import { decodeMessage, MessageError, parseRunSpec, RUN_REQUESTS_QUEUE, type EpochRecord, type RunSpec } from '@pff/contracts';
 import { loadDataset, type DatasetPair } from '@pff/datasets';
 import { createHealthServer } from '@pff/service-kit';
+import { createMetricsRegistry, RunMetrics, withTransportMetrics } from '@pff/telemetry';
 import { connectBroker, type Delivery, type Subscription, type Transport } from '@pff/transport';
 import type { TrainProgress } from '@pff/trainer';
 import type { RunControl } from './control/answer.js';
@@ -46,6 +47,12 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
   let requests: Subscription | null = null;
   let controls: Subscription | null = null;
   const live = new Map<string, LiveProgress>();
+  const registry = createMetricsRegistry('scheduler');
+  const metrics = new RunMetrics(registry, () => {
+    const counts: Record<string, number> = { SCHEDULED: 0, RUNNING: 0, FINISHED: 0, FAILED: 0, KILLED: 0 };
+    for (const r of store.list()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return counts;
+  });
   let closing: Promise<void> | null = null;
   let stop: (() => Promise<void>) | null = null;
 
@@ -65,12 +72,21 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
         const trainCount = loadData(store.get(runId).spec as RunSpec).train.count;
         const etaSeconds = p.samplesPerSecond > 0 ? ((p.epochs - p.epoch) * trainCount) / p.samplesPerSecond : null;
         live.set(runId, { epoch: p.epoch, samplesPerSecond: p.samplesPerSecond, loss: p.loss, etaSeconds });
+        metrics.update(runId, p);
       };
-      const done = runStoredRun({ transport, store, loadData, log, onProgress, ...(deps.options ? { options: deps.options } : {}) }, runId, abort.signal)
+      const observe = {
+        onProgress,
+        onChapter: (r: EpochRecord) => r.accuracy !== undefined && metrics.evaluated(runId, r.accuracy),
+        observer: { shareRound: (stage: number, seconds: number) => metrics.shareRound(stage, seconds), inFlight: (n: number) => metrics.inFlight(runId, n) },
+      };
+      const done = runStoredRun({ transport, store, loadData, log, ...observe, ...(deps.options ? { options: deps.options } : {}) }, runId, abort.signal)
         .then(() => undefined, (e: unknown) => log(`run ${runId}: ${String(e)}`))
         .finally(() => {
           running.delete(runId);
           live.delete(runId);
+          const record = store.get(runId);
+          if (record.summary) metrics.evaluated(runId, record.summary.accuracy);
+          if (record.status !== 'RUNNING') metrics.ended(runId);
           pump();
         });
       running.set(runId, { abort, done });
@@ -126,9 +142,11 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
     async start() {
       const backend = await initBackend(config.backend);
       log(`scheduler: backend ${backend.name}, runs in ${store.dir}, at most ${config.maxRuns} at once`);
-      const t = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages }));
+      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages }));
+      const t = withTransportMetrics(broker, registry);
       transport = t;
       const health = createHealthServer({
+        metrics: registry,
         ready: () => t.state === 'connected',
         describe: () => ({ role: 'scheduler', broker: t.state, running: [...running.keys()], waiting: waiting.length }),
       });
@@ -137,7 +155,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
         await controls?.cancel().catch(() => undefined);
         for (const r of running.values()) r.abort.abort();
         await Promise.allSettled([...running.values()].map((r) => r.done));
-        if (!deps.transport) await t.close().catch((e: unknown) => log(`transport close: ${String(e)}`));
+        if (!deps.transport) await broker.close().catch((e: unknown) => log(`transport close: ${String(e)}`));
         await health.close();
       };
       for (const record of store.list((e) => log(`skipped a damaged run record: ${e.message}`))) {

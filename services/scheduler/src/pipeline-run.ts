@@ -69,6 +69,13 @@ export interface PipelineRunDeps {
   /** 0 for a new run; one more every time the run is restarted, so leftovers of earlier attempts are ignored. */
   readonly attempt?: number;
   readonly onCheckpoint?: (checkpoint: Checkpoint) => Promise<void>;
+  readonly observer?: RunObserver;
+}
+
+/** What a run tells a metrics exporter besides its progress. */
+export interface RunObserver {
+  shareRound(stage: number, seconds: number): void;
+  inFlight(batches: number): void;
 }
 
 /** Where a run restarted from its last checkpoint picks up. */
@@ -138,6 +145,7 @@ export class PipelineRun {
     this.sharing = new StageSharing({
       transport: deps.transport, runId: deps.runId, plan: this.plan, network: this.network, membership: this.membership,
       shareEvery: spec.shareEvery, timeoutMs: this.options.shareTimeoutMs, log: this.log,
+      ...(deps.observer ? { onRound: (stage: number, seconds: number) => deps.observer?.shareRound(stage, seconds) } : {}),
     });
     this.waiter = new Waiter(this.clock, this.options.stallMs, () => this.describeStall(), deps.signal);
     this.announcement = {
@@ -313,6 +321,7 @@ export class PipelineRun {
 
   private progress(): void {
     const { spec, data } = this.deps;
+    this.deps.observer?.inFlight(this.inFlight);
     const totalSteps = this.batchesPerEpoch * spec.epochs;
     const epoch = (this.done / totalSteps) * spec.epochs;
     const elapsed = (this.trainMs + (this.clock() - this.trainStart)) / 1000;

@@ -2,7 +2,7 @@ import type { EpochRecord, RunSpec } from '@pff/contracts';
 import type { DatasetPair } from '@pff/datasets';
 import type { Transport } from '@pff/transport';
 import type { ProgressListener } from '@pff/trainer';
-import { PipelineRun, type PipelineOptions, type ResumePoint } from './pipeline-run.js';
+import { PipelineRun, type PipelineOptions, type ResumePoint, type RunObserver } from './pipeline-run.js';
 import type { RunRecord, RunStore } from './run-store.js';
 import { wasStopped } from './run-stopped.js';
 
@@ -14,6 +14,8 @@ export interface RunRunnerDeps {
   readonly options?: Partial<PipelineOptions>;
   readonly now?: () => Date;
   readonly onProgress?: ProgressListener;
+  readonly onChapter?: (record: EpochRecord) => void;
+  readonly observer?: RunObserver;
 }
 
 /**
@@ -44,6 +46,8 @@ export async function runStoredRun(deps: RunRunnerDeps, runId: string, signal: A
       signal,
       attempt,
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+      ...(deps.onChapter ? { onChapter: deps.onChapter } : {}),
+      ...(deps.observer ? { observer: deps.observer } : {}),
       ...(deps.options ? { options: deps.options } : {}),
       ...(resume ? { resume } : {}),
       onCheckpoint: async (c) => {

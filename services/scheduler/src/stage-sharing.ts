@@ -17,6 +17,8 @@ export interface StageSharingDeps {
   readonly shareEvery: number;
   readonly timeoutMs: number;
   readonly log: (line: string) => void;
+  /** Told how long each finished round took. */
+  readonly onRound?: (stage: number, seconds: number) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export class StageSharing {
   private async runRound(stage: number): Promise<void> {
     const { transport, runId, membership, network, log } = this.deps;
     const round = ++this.counter;
+    const started = performance.now();
     const share = new ShareRound(stage, round, new Set(membership.live(stage)));
     this.rounds.set(stage, share);
     let timer: NodeJS.Timeout | undefined;
@@ -97,5 +100,6 @@ export class StageSharing {
       stageTopic(runId, stage),
       encodeMessage({ kind: 'adopt', runId, stage, round, to: '*', trained: [] }, stageTensors(network, range, average)),
     );
+    this.deps.onRound?.(stage, (performance.now() - started) / 1000);
   }
 }

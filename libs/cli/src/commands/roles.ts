@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { loadSchedulerConfig, loadWorkerConfig } from '@pff/config';
+import { runApiMain } from '@pff/api';
+import { loadApiConfig, loadSchedulerConfig, loadServeConfig, loadWorkerConfig } from '@pff/config';
+import { startLocalStack } from '@pff/local-cluster';
+import { onShutdownSignal } from '@pff/service-kit';
 import { runWorkerMain } from '@pff/layer-worker';
 import { runSchedulerMain } from '@pff/scheduler';
 import { UsageError, type CliIo } from '../io.js';
@@ -19,7 +22,7 @@ function processOf(io: CliIo): NodeJS.Process {
   return io.proc;
 }
 
-/** `pff worker` and `pff scheduler`: one role each, as the Kubernetes containers run them. */
+/** `pff worker`, `pff scheduler`, `pff api`: one role each, as the Kubernetes containers run them; `pff serve`: all of them. */
 export function addRoleCommands(program: Command, io: CliIo): void {
   const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
   program
@@ -53,5 +56,42 @@ export function addRoleCommands(program: Command, io: CliIo): void {
         }),
       );
       await runSchedulerMain(config, processOf(io), log);
+    });
+  program
+    .command('api')
+    .description('the experiments API (REST, OpenAPI UI at /docs); reaches the scheduler through the broker')
+    .option('--broker <url>', 'RabbitMQ URL (env PFF_BROKER_URL)')
+    .option('--port <port>', 'HTTP port (env PFF_PORT; default 8080)', integer)
+    .option('--backend <kind>', 'tfjs backend for predictions (env PFF_BACKEND)')
+    .action(async (o: { broker?: string; port?: number; backend?: string }) => {
+      const config = loadApiConfig(withFlags(io.env, { PFF_BROKER_URL: o.broker, PFF_PORT: o.port, PFF_BACKEND: o.backend }));
+      await runApiMain(config, processOf(io), log);
+    });
+  program
+    .command('serve')
+    .description('the whole stack on this machine: API, scheduler and layer-workers (threads, added as runs need them)')
+    .option('--broker <url>', 'RabbitMQ URL (env PFF_BROKER_URL; default: the embedded broker)')
+    .option('--port <port>', 'API port (env PFF_PORT; default 8080)', integer)
+    .option('--host <host>', 'API listen address (default 127.0.0.1)')
+    .option('--run-dir <dir>', 'run store directory (env PFF_RUN_DIR; default runs)')
+    .option('--data-dir <dir>', 'dataset directory (env PFF_DATA_DIR)')
+    .option('--max-runs <n>', 'runs trained at once (env PFF_MAX_RUNS; default 2)', integer)
+    .option('--backend <kind>', 'tfjs backend (env PFF_BACKEND)')
+    .action(async (o: { broker?: string; port?: number; host?: string; runDir?: string; dataDir?: string; maxRuns?: number; backend?: string }) => {
+      const config = loadServeConfig(
+        withFlags(io.env, {
+          PFF_BROKER_URL: o.broker, PFF_PORT: o.port, PFF_RUN_DIR: o.runDir, PFF_DATA_DIR: o.dataDir, PFF_MAX_RUNS: o.maxRuns, PFF_BACKEND: o.backend,
+        }),
+      );
+      const signal = onShutdownSignal(processOf(io), log);
+      const stack = await startLocalStack({ config, log, ...(o.host ? { host: o.host } : {}) });
+      const base = `http://${o.host ?? '127.0.0.1'}:${stack.port}`;
+      io.stdout.write(`PFF is serving at ${base} (OpenAPI UI: ${base}/docs)\n`);
+      if (!config.apiToken) io.stdout.write(`API token (set PFF_API_TOKEN to choose one): ${stack.apiToken}\n`);
+      try {
+        await signal;
+      } finally {
+        await stack.close();
+      }
     });
 }

@@ -1,0 +1,69 @@
+import type convict from 'convict';
+import { loadConfig } from './load.js';
+import { backendSetting, maxMessageBytesSetting, persistentMessagesSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
+
+/** What one run may ask for: a request beyond these is refused (400) before it reaches the scheduler. */
+export interface RunLimits {
+  maxLayers: number;
+  maxLayerWidth: number;
+  maxEpochs: number;
+  maxBatch: number;
+  maxWorkers: number;
+  datasets: string[];
+}
+
+export interface ApiConfig extends RunLimits {
+  brokerUrl: string;
+  persistentMessages: boolean;
+  maxMessageBytes: number;
+  port: number;
+  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  apiToken: string;
+  requestTimeoutMs: number;
+}
+
+const positive = (doc: string, def: number, env: string): convict.SchemaObj<number> => ({
+  doc,
+  default: def,
+  env,
+  format: (value: unknown) => {
+    if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a whole number of at least 1');
+  },
+});
+
+export const apiTokenSetting: convict.SchemaObj<string> = {
+  doc: 'bearer token every API request but health and metrics must carry (a Kubernetes Secret)',
+  default: '',
+  env: 'PFF_API_TOKEN',
+  sensitive: true,
+  format: (value: unknown) => {
+    if (typeof value !== 'string' || value.length < 16) throw new Error('must be set, at least 16 characters');
+  },
+};
+
+/** The API's run limits and scheduler timeout (shared by `pff api` and `pff serve`). */
+export const apiSettings = {
+  requestTimeoutMs: positive('how long the API waits for the scheduler before answering 503', 10_000, 'PFF_REQUEST_TIMEOUT_MS'),
+  maxLayers: positive('most hidden layers a run may have', 8, 'PFF_MAX_LAYERS'),
+  maxLayerWidth: positive('widest hidden layer a run may have', 2048, 'PFF_MAX_LAYER_WIDTH'),
+  maxEpochs: positive('most epochs a run may train', 100, 'PFF_MAX_EPOCHS'),
+  maxBatch: positive('largest batch a run may use', 1024, 'PFF_MAX_BATCH'),
+  maxWorkers: positive('most workers a run may ask for', 16, 'PFF_MAX_WORKERS'),
+  datasets: { doc: 'datasets runs may use (comma-separated)', format: Array, default: ['mnist', 'cifar10'], env: 'PFF_DATASETS' } as convict.SchemaObj<string[]>,
+};
+
+/** Settings of the API (`pff api`). */
+export function loadApiConfig(env: Readonly<Record<string, string | undefined>>): Readonly<ApiConfig> {
+  return loadConfig<ApiConfig>(
+    {
+      brokerUrl: requiredBrokerUrlSetting,
+      persistentMessages: persistentMessagesSetting,
+      maxMessageBytes: maxMessageBytesSetting,
+      port: portSetting,
+      backend: backendSetting,
+      apiToken: apiTokenSetting,
+      ...apiSettings,
+    },
+    env,
+  );
+}

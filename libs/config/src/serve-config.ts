@@ -1,0 +1,31 @@
+import type convict from 'convict';
+import { apiSettings, type RunLimits } from './api-config.js';
+import { loadConfig } from './load.js';
+import { schedulerSettings, type SchedulerConfig } from './scheduler-config.js';
+import { brokerUrlSetting } from './service-settings.js';
+
+export interface ServeConfig extends SchedulerConfig, RunLimits {
+  apiToken: string;
+  requestTimeoutMs: number;
+}
+
+/** Settings of `pff serve`: the whole stack on one machine (embedded broker unless PFF_BROKER_URL is set). */
+export function loadServeConfig(env: Readonly<Record<string, string | undefined>>): Readonly<ServeConfig> {
+  return loadConfig<ServeConfig>(
+    {
+      ...schedulerSettings,
+      brokerUrl: brokerUrlSetting,
+      apiToken: {
+        doc: 'bearer token of the API; empty = a random one, printed at start-up',
+        default: '',
+        env: 'PFF_API_TOKEN',
+        sensitive: true,
+        format: (value: unknown) => {
+          if (typeof value !== 'string' || (value.length > 0 && value.length < 16)) throw new Error('must be empty or at least 16 characters');
+        },
+      } as convict.SchemaObj<string>,
+      ...apiSettings,
+    },
+    env,
+  );
+}

@@ -1,0 +1,14 @@
+import type { RunLimits } from '@pff/config';
+import type { RunSpec } from '@pff/contracts';
+
+/** The first way `spec` exceeds the deployment's limits, as `{field, message}`, or null. */
+export function exceededLimit(spec: RunSpec, limits: RunLimits): { field: string; message: string } | null {
+  if (!limits.datasets.includes(spec.dataset)) return { field: 'spec.dataset', message: `must be one of ${limits.datasets.join(', ')} here` };
+  if (spec.layers.length > limits.maxLayers) return { field: 'spec.layers', message: `may have at most ${limits.maxLayers} layers here` };
+  const wide = spec.layers.findIndex((w) => w > limits.maxLayerWidth);
+  if (wide >= 0) return { field: `spec.layers.${wide}`, message: `may be at most ${limits.maxLayerWidth} units wide here` };
+  if (spec.epochs > limits.maxEpochs) return { field: 'spec.epochs', message: `may be at most ${limits.maxEpochs} here` };
+  if (spec.batch > limits.maxBatch) return { field: 'spec.batch', message: `may be at most ${limits.maxBatch} here` };
+  if (spec.workers > limits.maxWorkers) return { field: 'spec.workers', message: `may be at most ${limits.maxWorkers} here` };
+  return null;
+}

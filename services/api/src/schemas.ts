@@ -1,0 +1,62 @@
+import Type from 'typebox';
+import { MetricHistorySchema, RunIdSchema, RunListSchema, RunResourceSchema, RunSpecSchema, RunStatusSchema } from '@pff/contracts';
+
+/**
+ * The REST API's request and response schemas, declared once: Fastify validates with
+ * them and the OpenAPI document is generated from them. Run resources come from the
+ * contracts package, shared with the scheduler that produces them.
+ */
+export const ErrorSchema = Type.Object(
+  { statusCode: Type.Integer(), error: Type.String(), message: Type.String() },
+  { $id: 'Error', description: 'what went wrong; for a 400, the message names the field' },
+);
+
+export const CreateRunBodySchema = Type.Object(
+  {
+    id: Type.Optional(RunIdSchema),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    spec: RunSpecSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const RunParamsSchema = Type.Object({ id: RunIdSchema });
+export const HistoryParamsSchema = Type.Object({ id: RunIdSchema, key: Type.String({ pattern: '^[A-Za-z0-9.]{1,64}$' }) });
+
+export const ListQuerySchema = Type.Object(
+  {
+    status: Type.Optional(RunStatusSchema),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    pageToken: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+  },
+  { additionalProperties: false },
+);
+
+/** MNIST-sized inputs: raw pixel values 0–255, at most 256 rows per request. */
+export const PredictBodySchema = Type.Object(
+  {
+    inputs: Type.Array(Type.Array(Type.Number({ minimum: 0, maximum: 255 }), { minItems: 1, maxItems: 4096 }), { minItems: 1, maxItems: 256 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PredictionSchema = Type.Object({ label: Type.Integer({ minimum: 0 }), scores: Type.Array(Type.Number()) });
+export const PredictResponseSchema = Type.Object({ predictions: Type.Array(PredictionSchema) });
+
+export const ModelJsonSchema = Type.Object(
+  {
+    format: Type.String(),
+    formatVersion: Type.Integer(),
+    spec: Type.Unknown(),
+    inputSize: Type.Integer(),
+    labelScale: Type.Number(),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    weightsManifest: Type.Array(Type.Object({ paths: Type.Array(Type.String()), weights: Type.Array(Type.Unknown()) })),
+  },
+  { description: 'model.json: the spec and a tfjs weights manifest whose path is the weights download (relative to this URL)' },
+);
+
+export { RunResourceSchema, RunListSchema, MetricHistorySchema };
+export type CreateRunBody = Type.Static<typeof CreateRunBodySchema>;
+export type ListQuery = Type.Static<typeof ListQuerySchema>;
+export type PredictBody = Type.Static<typeof PredictBodySchema>;

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApiApp, createSchedulerClient } from '@pff/api';
+import type { RunLimits } from '@pff/config';
+import { autoscaleWorkers, startLocalCluster, type LocalCluster } from '@pff/local-cluster';
+import { createSchedulerService, type SchedulerService } from '@pff/scheduler';
+import { createMetricsRegistry, withTransportMetrics } from '@pff/telemetry';
+
+export const API_TOKEN = 'route-test-token-0123456789';
+export const AUTH = { authorization: `Bearer ${API_TOKEN}` };
+
+export const DEFAULT_LIMITS: RunLimits = { maxLayers: 8, maxLayerWidth: 2048, maxEpochs: 100, maxBatch: 1024, maxWorkers: 16, datasets: ['mnist'] };
+
+export interface ApiFixture {
+  readonly app: Awaited<ReturnType<typeof buildApiApp>>;
+  readonly scheduler: SchedulerService;
+  readonly cluster: LocalCluster;
+  close(): Promise<void>;
+}
+
+/**
+ * The API app (for inject) over a real scheduler and real worker threads on the
+ * embedded broker, as `pff serve` wires them; the scheduler starts only when asked.
+ */
+export async function startApiFixture(options: { maxRuns?: number; timeoutMs?: number; startScheduler?: boolean } = {}): Promise<ApiFixture> {
+  const log = (): void => undefined;
+  const runDir = mkdtempSync(join(tmpdir(), 'pff-api-'));
+  const cluster = await startLocalCluster({ backend: 'wasm', log });
+  const autoscaler = await autoscaleWorkers(cluster, log);
+  const scheduler = createSchedulerService({
+    config: { brokerUrl: '', persistentMessages: true, maxMessageBytes: 4 * 1024 * 1024, port: 0, backend: 'wasm', dataDir: '', runDir, maxRuns: options.maxRuns ?? 2 },
+    transport: cluster.transport,
+    log,
+  });
+  if (options.startScheduler ?? true) await scheduler.start();
+  const metrics = createMetricsRegistry('api', { processMetrics: false });
+  const client = await createSchedulerClient({ transport: withTransportMetrics(cluster.transport, metrics), timeoutMs: options.timeoutMs ?? 10_000, log });
+  const app = await buildApiApp({ scheduler: client, limits: DEFAULT_LIMITS, apiToken: API_TOKEN, metrics, log });
+  return {
+    app,
+    scheduler,
+    cluster,
+    async close() {
+      await app.close();
+      await client.close();
+      await autoscaler.stop();
+      await scheduler.close();
+      await cluster.close();
+      rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls GET /runs/:id until `done` holds for the run (or the time is up). */
+export async function waitForRun(fixture: ApiFixture, id: string, done: (run: { status: string }) => boolean, timeoutMs = 180_000): Promise<Record<string, unknown> & { status: string }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fixture.app.inject({ method: 'GET', url: `/runs/${id}`, headers: AUTH });
+    const run = response.json<Record<string, unknown> & { status: string }>();
+    if (response.statusCode === 200 && done(run)) return run;
+    if (Date.now() > until) throw new Error(`run ${id} did not get there in time: ${response.body.slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
