@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApiApp, createSchedulerClient } from '@pff/api';
+import { buildApiApp, createSchedulerClient, withReadCache } from '@pff/api';
 import type { RunLimits } from '@pff/config';
 import { autoscaleWorkers, startLocalCluster, type LocalCluster } from '@pff/local-cluster';
 import { createSchedulerService, type SchedulerService } from '@pff/scheduler';
@@ -35,7 +35,8 @@ export async function startApiFixture(options: { maxRuns?: number; timeoutMs?: n
   });
   if (options.startScheduler ?? true) await scheduler.start();
   const metrics = createMetricsRegistry('api', { processMetrics: false });
-  const client = await createSchedulerClient({ transport: withTransportMetrics(cluster.transport, metrics), timeoutMs: options.timeoutMs ?? 10_000, log });
+  // As `pff api` does: identical reads within 500 ms share a round trip to the scheduler.
+  const client = withReadCache(await createSchedulerClient({ transport: withTransportMetrics(cluster.transport, metrics), timeoutMs: options.timeoutMs ?? 10_000, log }), 500);
   const app = await buildApiApp({ scheduler: client, limits: DEFAULT_LIMITS, apiToken: API_TOKEN, metrics, log });
   return {
     app,

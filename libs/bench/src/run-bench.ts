@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '@pff/datasets';
 import { measureAccuracy } from './accuracy.js';
+import { DEFAULT_API_BENCH, measureApi, type ApiBenchOptions } from './api-suite.js';
 import { measureEpochTime } from './epoch-time.js';
 import { formatTable } from './format-table.js';
 import { DEFAULT_PIPELINE_BENCH, type PipelineBenchOptions } from './pipeline-matrix.js';
 import { measurePipeline } from './pipeline-suite.js';
 import { measureStepEfficiency, STEP_SHAPES } from './step-efficiency.js';
 
-export const BENCH_SUITES = ['step', 'epoch', 'accuracy', 'pipeline'] as const;
+export const BENCH_SUITES = ['step', 'epoch', 'accuracy', 'pipeline', 'api'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 export interface BenchOptions {
@@ -22,6 +23,8 @@ export interface BenchOptions {
   readonly now?: () => Date;
   /** The pipeline suite's settings; defaults: DEFAULT_PIPELINE_BENCH. */
   readonly pipeline?: Partial<PipelineBenchOptions>;
+  /** The api suite's settings; defaults: DEFAULT_API_BENCH with this process's tfjs backend. */
+  readonly api?: Partial<ApiBenchOptions>;
 }
 
 export interface BenchReport {
@@ -78,6 +81,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport[]> {
     options.log('bench pipeline: pipelined variants against the sequential baselines, broker overhead, accuracy parity, adaptive negatives, scaling model (long)');
     const result = await measurePipeline(data, { ...DEFAULT_PIPELINE_BENCH, ...options.pipeline }, options.log);
     write('pipeline', result.body, result.table, result.pass);
+  }
+  if (options.suites.includes('api')) {
+    options.log('bench api: API latency under concurrent clients, idle and while a run trains');
+    const backend = (['tensorflow', 'wasm', 'cpu'] as const).find((b) => b === environment.backend) ?? DEFAULT_API_BENCH.backend;
+    const result = await measureApi({ ...DEFAULT_API_BENCH, backend, ...options.api, dataDir: options.dataDir }, options.log);
+    write('api', result.body, result.table, result.pass);
   }
   return reports;
 }

@@ -20,6 +20,7 @@ export interface ApiConfig extends RunLimits {
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   apiToken: string;
   requestTimeoutMs: number;
+  readCacheMs: number;
 }
 
 const positive = (doc: string, def: number, env: string): convict.SchemaObj<number> => ({
@@ -44,6 +45,7 @@ export const apiTokenSetting: convict.SchemaObj<string> = {
 /** The API's run limits and scheduler timeout (shared by `pff api` and `pff serve`). */
 export const apiSettings = {
   requestTimeoutMs: positive('how long the API waits for the scheduler before answering 503', 10_000, 'PFF_REQUEST_TIMEOUT_MS'),
+  readCacheMs: { doc: 'identical reads within this many ms share one scheduler round trip (0 = none)', format: 'nat', default: 500, env: 'PFF_API_READ_CACHE_MS' } as convict.SchemaObj<number>,
   maxLayers: positive('most hidden layers a run may have', 8, 'PFF_MAX_LAYERS'),
   maxLayerWidth: positive('widest hidden layer a run may have', 2048, 'PFF_MAX_LAYER_WIDTH'),
   maxEpochs: positive('most epochs a run may train', 100, 'PFF_MAX_EPOCHS'),

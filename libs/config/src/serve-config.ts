@@ -7,6 +7,7 @@ import { brokerUrlSetting } from './service-settings.js';
 export interface ServeConfig extends SchedulerConfig, RunLimits {
   apiToken: string;
   requestTimeoutMs: number;
+  readCacheMs: number;
 }
 
 /** Settings of `pff serve`: the whole stack on one machine (embedded broker unless PFF_BROKER_URL is set). */

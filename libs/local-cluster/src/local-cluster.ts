@@ -7,7 +7,8 @@ import {
   serveBrokerPort,
   type Transport,
 } from '@pff/transport';
-import type { ThreadReport, WorkerThreadData } from './thread-protocol.js';
+import type { MetricsSnapshot } from '@pff/telemetry';
+import type { ThreadControl, ThreadReport, WorkerThreadData } from './thread-protocol.js';
 
 export interface LocalClusterOptions {
   /** RabbitMQ URL; absent = the embedded broker, in this process. */
@@ -30,6 +31,8 @@ export interface WorkerHandle {
   kill(): Promise<void>;
   /** Fault injection: the thread dies on its own (exit code 1), as in a crash; the cluster replaces it. */
   crash(): Promise<void>;
+  /** The thread's Prometheus metrics (empty when it does not answer within a second). */
+  metrics(): Promise<MetricsSnapshot>;
 }
 
 export interface LocalCluster {
@@ -37,6 +40,8 @@ export interface LocalCluster {
   readonly transport: Transport;
   addWorker(stage: number): Promise<WorkerHandle>;
   readonly workers: readonly WorkerHandle[];
+  /** Every worker thread's Prometheus metrics. */
+  metrics(): Promise<MetricsSnapshot[]>;
   /** Stops every worker gracefully, then the transport and broker. Idempotent. */
   close(): Promise<void>;
 }
@@ -67,8 +72,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     let ready = false;
     let ending = false;
     let handle: WorkerHandle | null = null;
+    let asked = 0;
+    const answers = new Map<number, (snapshot: MetricsSnapshot) => void>();
+    const send = (control: ThreadControl): void => thread.postMessage(control);
     const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     void exited.then(() => {
+      for (const answer of [...answers.values()]) answer([]);
       server?.disconnect();
       if (handle) workers.splice(workers.indexOf(handle), 1);
       // A worker that dies on its own (a crash) is replaced, as a Deployment would do;
@@ -84,6 +93,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           ready = true;
           resolve();
         } else if (report.type === 'log') log(report.line);
+        else if (report.type === 'metrics') answers.get(report.id)?.(report.snapshot);
       });
       thread.on('error', (error) => {
         log(`worker ${replica} failed: ${error.message}`);
@@ -96,7 +106,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       replica,
       async stop() {
         ending = true;
-        thread.postMessage({ type: 'stop' });
+        send({ type: 'stop' });
         const timer = setTimeout(() => void thread.terminate(), 60_000);
         await exited;
         clearTimeout(timer);
@@ -107,8 +117,21 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         await exited;
       },
       async crash() {
-        thread.postMessage({ type: 'crash' });
+        send({ type: 'crash' });
         await exited;
+      },
+      metrics() {
+        const id = ++asked;
+        return new Promise<MetricsSnapshot>((resolve) => {
+          const timer = setTimeout(() => done([]), 1000);
+          const done = (snapshot: MetricsSnapshot): void => {
+            clearTimeout(timer);
+            answers.delete(id);
+            resolve(snapshot);
+          };
+          answers.set(id, done);
+          send({ type: 'metrics', id });
+        });
       },
     };
     workers.push(handle);
@@ -119,6 +142,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     transport,
     addWorker,
     workers,
+    metrics: () => Promise.all(workers.map((w) => w.metrics())),
     close() {
       closing ??= (async () => {
         await Promise.allSettled(workers.map((w) => w.stop()));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createApiService } from '@pff/api';
 import type { ServeConfig } from '@pff/config';
 import { createSchedulerService } from '@pff/scheduler';
+import type { MetricsSnapshot } from '@pff/telemetry';
 import { startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { autoscaleWorkers } from './worker-autoscaler.js';
 
@@ -32,8 +33,10 @@ export async function startLocalStack(deps: LocalStackDeps): Promise<LocalStack>
     ...(config.brokerUrl ? { brokerUrl: config.brokerUrl } : {}),
     backend: config.backend, maxMessageBytes: config.maxMessageBytes, persistentMessages: config.persistentMessages, log,
   });
-  const scheduler = createSchedulerService({ config: { ...config, port: 0 }, log, transport: cluster.transport });
-  const api = createApiService({ config: { ...config, apiToken }, log, transport: cluster.transport, host: deps.host ?? '127.0.0.1' });
+  const scheduler = createSchedulerService({ config: { ...config, port: 0 }, log, transport: cluster.transport, processMetrics: false });
+  // One /metrics for the whole stack, on the API's port.
+  const moreMetrics = async (): Promise<MetricsSnapshot[]> => [await scheduler.metrics.getMetricsAsJSON(), ...(await cluster.metrics())];
+  const api = createApiService({ config: { ...config, apiToken }, log, transport: cluster.transport, host: deps.host ?? '127.0.0.1', moreMetrics });
   let autoscaler: { stop(): Promise<void> } | null = null;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {

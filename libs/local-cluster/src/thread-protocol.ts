@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { MetricsSnapshot } from '@pff/telemetry';
 
 /** What a layer-worker thread is started with. */
 export interface WorkerThreadData {
@@ -12,10 +13,12 @@ export interface WorkerThreadData {
   readonly port?: MessagePort;
 }
 
-/** Parent to thread: finish what is in hand and stop; or (fault injection) die at once. */
-export interface ThreadControl {
-  readonly type: 'stop' | 'crash';
-}
+/** Parent to thread: finish what is in hand and stop; (fault injection) die at once; send your metrics. */
+export type ThreadControl = { readonly type: 'stop' | 'crash' } | { readonly type: 'metrics'; readonly id: number };
 
 /** Thread to parent. */
-export type ThreadReport = { readonly type: 'ready' } | { readonly type: 'stopped' } | { readonly type: 'log'; readonly line: string };
+export type ThreadReport =
+  | { readonly type: 'ready' }
+  | { readonly type: 'stopped' }
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'metrics'; readonly id: number; readonly snapshot: MetricsSnapshot };

@@ -28,8 +28,8 @@ export class StageMetrics {
 
   constructor(registry: Registry, private readonly clock: () => number = () => performance.now()) {
     const registers = [registry];
-    this.loss = new Gauge({ name: 'pff_layer_loss', help: 'FF loss of the layer\'s latest batch', labelNames: ['run', 'layer'], registers });
-    this.goodness = new Gauge({ name: 'pff_layer_goodness', help: 'Mean goodness of the layer\'s latest batch, positive and negative data', labelNames: ['run', 'layer', 'data'], registers });
+    this.loss = new Gauge({ name: 'pff_layer_loss', help: 'FF loss of the layer\'s latest batch', labelNames: ['run', 'layer'], registers, aggregator: 'average' });
+    this.goodness = new Gauge({ name: 'pff_layer_goodness', help: 'Mean goodness of the layer\'s latest batch, positive and negative data', labelNames: ['run', 'layer', 'data'], registers, aggregator: 'average' });
     this.samples = new Counter({ name: 'pff_samples_trained_total', help: 'Samples (positives) trained, by layer', labelNames: ['run', 'stage', 'layer'], registers });
     this.step = new Histogram({
       name: 'pff_batch_step_seconds', help: 'Time to train one batch through the stage', labelNames: ['run', 'stage'], registers,
@@ -39,7 +39,7 @@ export class StageMetrics {
     const window = this.window;
     const now = this.clock;
     this.busyRatio = new Gauge({
-      name: 'pff_stage_busy_ratio', help: 'Fraction of the time since the previous scrape the stage spent training', labelNames: ['run', 'stage'], registers,
+      name: 'pff_stage_busy_ratio', help: 'Fraction of the time since the previous scrape the stage spent training', labelNames: ['run', 'stage'], registers, aggregator: 'average',
       collect() {
         for (const [key, w] of window) {
           const [run, stage] = key.split('\u0000') as [string, string];

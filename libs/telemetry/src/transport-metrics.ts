@@ -17,13 +17,13 @@ export function withTransportMetrics(transport: Transport, registry: Registry): 
     name: 'pff_messages_total', help: 'Deliveries settled, by queue kind and outcome (acked, requeued, dead_lettered)', labelNames: ['queue', 'outcome'], registers: [registry],
   });
   new Gauge({
-    name: 'pff_broker_state', help: '1 for the broker connection\'s current state (connected, reconnecting, blocked, closed)', labelNames: ['state'], registers: [registry],
+    name: 'pff_broker_state', help: '1 for the broker connection\'s current state (connected, reconnecting, blocked, closed)', labelNames: ['state'], registers: [registry], aggregator: 'min',
     collect() {
       for (const s of STATES) this.set({ state: s }, transport.state === s ? 1 : 0);
     },
   });
   new Gauge({
-    name: 'pff_broker_connected', help: '1 while the broker connection is up', registers: [registry],
+    name: 'pff_broker_connected', help: '1 while the broker connection is up', registers: [registry], aggregator: 'min',
     collect() {
       this.set(transport.state === 'connected' ? 1 : 0);
     },

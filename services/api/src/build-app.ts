@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RunLimits } from '@pff/config';
-import { createHttpMetrics, scrape, type Registry } from '@pff/telemetry';
+import { createHttpMetrics, scrape, scrapeSnapshots, type MetricsSnapshot, type Registry } from '@pff/telemetry';
 import type { ApiApp } from './app-types.js';
 import { createTokenCheck } from './auth.js';
 import { ModelCache } from './model-cache.js';
@@ -20,6 +20,8 @@ export interface ApiAppDeps {
   readonly metrics: Registry;
   readonly log: (line: string) => void;
   readonly models?: ModelCache;
+  /** Other roles' metrics to serve with the API's own at /metrics. */
+  readonly moreMetrics?: () => Promise<MetricsSnapshot[]>;
 }
 
 /** Routes anyone may call: probes, metrics, and the API's own documentation. */
@@ -88,7 +90,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<ApiApp> {
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready: no broker or no scheduler', role: 'api' });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const { contentType, body } = await scrape(deps.metrics);
+    const more = deps.moreMetrics;
+    const { contentType, body } = more ? await scrapeSnapshots([await deps.metrics.getMetricsAsJSON(), ...(await more())]) : await scrape(deps.metrics);
     return reply.type(contentType).send(body);
   });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -1,9 +1,10 @@
 import { initBackend } from '@pff/backend';
 import type { ApiConfig } from '@pff/config';
-import { createMetricsRegistry, withTransportMetrics } from '@pff/telemetry';
+import { createMetricsRegistry, withTransportMetrics, type MetricsSnapshot } from '@pff/telemetry';
 import { connectBroker, type Transport } from '@pff/transport';
 import type { ApiApp } from './app-types.js';
 import { buildApiApp } from './build-app.js';
+import { withReadCache } from './caching-scheduler.js';
 import { createSchedulerClient, type SchedulerClient } from './scheduler-client.js';
 
 export interface ApiServiceDeps {
@@ -13,6 +14,8 @@ export interface ApiServiceDeps {
   readonly transport?: Transport;
   /** Listen on this host (default all interfaces, as a container must). */
   readonly host?: string;
+  /** Other roles' metrics served at this API's /metrics too (`pff serve`: the scheduler's and every worker thread's). */
+  readonly moreMetrics?: () => Promise<MetricsSnapshot[]>;
 }
 
 export interface ApiService {
@@ -33,8 +36,10 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
       const registry = createMetricsRegistry('api');
       const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages }));
       const transport = withTransportMetrics(broker, registry);
-      const scheduler = await createSchedulerClient({ transport, timeoutMs: config.requestTimeoutMs, log });
-      const app = await buildApiApp({ scheduler, limits: config, apiToken: config.apiToken, metrics: registry, log });
+      const scheduler = withReadCache(await createSchedulerClient({ transport, timeoutMs: config.requestTimeoutMs, log }), config.readCacheMs);
+      const app = await buildApiApp({
+        scheduler, limits: config, apiToken: config.apiToken, metrics: registry, log, ...(deps.moreMetrics ? { moreMetrics: deps.moreMetrics } : {}),
+      });
       parts = { app, scheduler, broker };
       await app.listen({ port: config.port, host: deps.host ?? '0.0.0.0' });
       const address = app.server.address();

@@ -3,7 +3,7 @@ import type { SchedulerConfig } from '@pff/config';
 import { decodeMessage, MessageError, parseRunSpec, RUN_REQUESTS_QUEUE, type EpochRecord, type RunSpec } from '@pff/contracts';
 import { loadDataset, type DatasetPair } from '@pff/datasets';
 import { createHealthServer } from '@pff/service-kit';
-import { createMetricsRegistry, RunMetrics, withTransportMetrics } from '@pff/telemetry';
+import { createMetricsRegistry, RunMetrics, withTransportMetrics, type Registry } from '@pff/telemetry';
 import { connectBroker, type Delivery, type Subscription, type Transport } from '@pff/transport';
 import type { TrainProgress } from '@pff/trainer';
 import type { RunControl } from './control/answer.js';
@@ -20,6 +20,8 @@ export interface SchedulerServiceDeps {
   /** Default: RabbitMQ at config.brokerUrl. */
   readonly transport?: Transport;
   readonly options?: Partial<PipelineOptions>;
+  /** Whether its metrics include the process's (false where another role in the process has them). */
+  readonly processMetrics?: boolean;
 }
 
 export interface SchedulerService {
@@ -28,6 +30,8 @@ export interface SchedulerService {
   /** Stops taking requests and interrupts running runs (they stay RUNNING and resume on the next start). Idempotent. */
   close(): Promise<void>;
   readonly store: RunStore;
+  /** Its Prometheus metrics (served at /metrics on its port). */
+  readonly metrics: Registry;
   /** Resolves when the run ends (or the service closes). */
   settled(runId: string): Promise<void>;
 }
@@ -47,7 +51,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
   let requests: Subscription | null = null;
   let controls: Subscription | null = null;
   const live = new Map<string, LiveProgress>();
-  const registry = createMetricsRegistry('scheduler');
+  const registry = createMetricsRegistry('scheduler', { processMetrics: deps.processMetrics ?? true });
   const metrics = new RunMetrics(registry, () => {
     const counts: Record<string, number> = { SCHEDULED: 0, RUNNING: 0, FINISHED: 0, FAILED: 0, KILLED: 0 };
     for (const r of store.list()) counts[r.status] = (counts[r.status] ?? 0) + 1;
@@ -70,8 +74,9 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
       const onProgress = (p: TrainProgress): void => {
         // Progress comes only once the run has loaded its data: this is the cached set.
         const trainCount = loadData(store.get(runId).spec as RunSpec).train.count;
-        const etaSeconds = p.samplesPerSecond > 0 ? ((p.epochs - p.epoch) * trainCount) / p.samplesPerSecond : null;
-        live.set(runId, { epoch: p.epoch, samplesPerSecond: p.samplesPerSecond, loss: p.loss, etaSeconds });
+        const rate = p.samplesPerSecond > 0 ? trainCount / p.samplesPerSecond : null;
+        const etaSeconds = rate === null ? null : (p.epochs - p.epoch) * rate;
+        live.set(runId, { epoch: p.epoch, samplesPerSecond: p.samplesPerSecond, loss: p.loss, etaSeconds, trainSeconds: rate === null ? 0 : p.epoch * rate });
         metrics.update(runId, p);
       };
       const observe = {
@@ -139,6 +144,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
 
   return {
     store,
+    metrics: registry,
     async start() {
       const backend = await initBackend(config.backend);
       log(`scheduler: backend ${backend.name}, runs in ${store.dir}, at most ${config.maxRuns} at once`);

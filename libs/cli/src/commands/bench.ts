@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { initBackend } from '@pff/backend';
-import { BENCH_SUITES, DEFAULT_PIPELINE_BENCH, runBench, type BenchSuite, type PipelineBenchOptions } from '@pff/bench';
+import { BENCH_SUITES, DEFAULT_API_BENCH, DEFAULT_PIPELINE_BENCH, runBench, type BenchSuite, type PipelineBenchOptions } from '@pff/bench';
 import { loadTrainerConfig } from '@pff/config';
 import type { CliIo } from '../io.js';
 import { choice, integer } from '../options.js';
@@ -31,6 +31,9 @@ interface BenchCliOptions {
   trainLimit: number;
   seed: number;
   broker?: string;
+  apiSeconds: number;
+  apiConnections: number;
+  apiReadCacheMs: number;
 }
 
 export function addBenchCommand(program: Command, io: CliIo): void {
@@ -38,7 +41,7 @@ export function addBenchCommand(program: Command, io: CliIo): void {
   program
     .command('bench')
     .description('run the benchmark suite; writes JSON under bench/results/ and prints a table')
-    .option('--suite <names>', `comma-separated: ${BENCH_SUITES.join(', ')} (default step,epoch; accuracy takes ~30 min, pipeline ~15)`, suites)
+    .option('--suite <names>', `comma-separated: ${BENCH_SUITES.join(', ')} (default step,epoch; accuracy takes ~30 min, pipeline ~15, api ~2)`, suites)
     .option('--out <dir>', 'where the JSON results go', 'bench/results')
     .option('--reps <n>', 'timed repetitions per step measurement', integer, 20)
     .option('--data-dir <dir>', 'MNIST directory (default: bundled; env PFF_DATA_DIR)')
@@ -48,7 +51,10 @@ export function addBenchCommand(program: Command, io: CliIo): void {
     .option('--share-every <k>', 'pipeline suite: sharing cadence of all-layers and federated in the parity runs', integer, d.shareEvery)
     .option('--train-limit <n>', 'pipeline suite: first N training samples (0 = all)', integer, d.trainLimit)
     .option('--seed <s>', 'pipeline suite: seed of every run', integer, d.seed)
-    .option('--broker <url>', `pipeline suite: RabbitMQ URL (default: env PFF_BROKER_URL, else ${d.brokerUrl})`)
+    .option('--broker <url>', `pipeline suite: RabbitMQ URL (default: env PFF_BROKER_URL, else ${d.brokerUrl}); api suite: the broker of the stack (default: embedded)`)
+    .option('--api-seconds <n>', 'api suite: seconds of load per route', positive, DEFAULT_API_BENCH.seconds)
+    .option('--api-connections <n>', 'api suite: concurrent clients', positive, DEFAULT_API_BENCH.connections)
+    .option('--api-read-cache-ms <n>', 'api suite: the API\'s read cache (0 = off)', integer, DEFAULT_API_BENCH.readCacheMs)
     .action(async (options: BenchCliOptions) => {
       const config = loadTrainerConfig(io.env);
       const backend = await initBackend(options.backend ?? config.backend);
@@ -69,6 +75,10 @@ export function addBenchCommand(program: Command, io: CliIo): void {
         reps: options.reps,
         log: (line) => io.stderr.write(`${line}\n`),
         pipeline,
+        api: {
+          seconds: options.apiSeconds, connections: options.apiConnections, readCacheMs: options.apiReadCacheMs,
+          brokerUrl: options.broker ?? config.brokerUrl, backend: backend.name as PipelineBenchOptions['backend'],
+        },
       });
       for (const report of reports) {
         io.stdout.write(`\n## ${report.suite} — ${report.pass ? 'target met' : 'target NOT met'}\n${report.table}\n(${report.file})\n`);

@@ -7,6 +7,8 @@ export interface LiveProgress {
   readonly samplesPerSecond: number;
   readonly loss: number;
   readonly etaSeconds: number | null;
+  /** Training time so far, this attempt included. */
+  readonly trainSeconds: number;
 }
 
 /** A stored run as the REST API shows it: progress, latest metrics, and how it ended. */
@@ -49,7 +51,7 @@ function latestMetrics(record: RunRecord, history: readonly EpochRecord[], live:
     ...(accuracy === undefined ? {} : { accuracy }),
     ...(loss === undefined ? {} : { loss }),
     ...(last?.headLoss === undefined ? {} : { headLoss: last.headLoss }),
-    trainSeconds: record.summary?.trainSeconds ?? record.trainSeconds,
+    trainSeconds: record.summary?.trainSeconds ?? (running ? Math.max(live.trainSeconds, record.trainSeconds) : record.trainSeconds),
     ...(samplesPerSecond === undefined ? {} : { samplesPerSecond }),
   };
 }
