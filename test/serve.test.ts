@@ -23,20 +23,21 @@ it('pff serve: a run over HTTP on the embedded broker, workers started for it, e
   const spec = { layers: [100, 100], epochs: 3, trainLimit: 3000, variant: 'single-layer', workers: 2, objective: 'local-softmax', learningRate: 0.003 };
   const created = await fetch(`${base}/runs`, { method: 'POST', headers, body: JSON.stringify({ id: 'serve-1', spec }) });
   assert.equal(created.status, 201, await created.text());
-  let metrics = '';
+  // Series seen while the run trained (a worker's go when it leaves the run, before the run ends).
+  const lines = new Set<string>();
   let status = '';
   for (let i = 0; i < 600 && status !== 'FINISHED'; i++) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     status = ((await (await fetch(`${base}/runs/serve-1`, { headers })).json()) as { status: string }).status;
     assert.ok(!['FAILED', 'KILLED'].includes(status), `the run ended ${status}`);
     const text = await (await fetch(`${base}/metrics`)).text();
-    if (status === 'RUNNING' && text.includes('pff_samples_trained_total{')) metrics = text;
+    if (status === 'RUNNING') for (const line of text.split('\n')) lines.add(line.replace(/ [^ ]+$/, ''));
   }
   assert.equal(status, 'FINISHED', 'the run finished');
   assert.deepEqual(stack.cluster.workers.map((w) => w.stage).sort(), [0, 1], 'a worker per stage of the plan');
   for (const [name, role] of [['pff_samples_trained_total', 'worker'], ['pff_batch_step_seconds_count', 'worker'], ['pff_run_epoch', 'scheduler'], ['pff_http_request_duration_seconds_count', 'api'], ['process_resident_memory_bytes', 'api']]) {
-    assert.ok(metrics.split('\n').some((l) => l.startsWith(`${name}{`) && l.includes(`role="${role}"`)), `${name} of the ${role} on the API's /metrics`);
+    assert.ok([...lines].some((l) => l.startsWith(`${name}{`) && l.includes(`role="${role}"`)), `${name} of the ${role} on the API's /metrics`);
   }
-  const trainedLines = metrics.split('\n').filter((l) => l.startsWith('pff_samples_trained_total{') && l.includes('run="serve-1"'));
+  const trainedLines = [...lines].filter((l) => l.startsWith('pff_samples_trained_total{') && l.includes('run="serve-1"'));
   assert.deepEqual(trainedLines.map((l) => /layer="(\d)"/.exec(l)?.[1]).sort(), ['0', '1'], `both layers count samples: ${trainedLines.join(' | ')}`);
 });
