@@ -1,18 +1,17 @@
 import { initBackend } from '@pff/backend';
 import type { SchedulerConfig } from '@pff/config';
-import { decodeMessage, MessageError, parseRunSpec, RUN_REQUESTS_QUEUE, type EpochRecord, type RunSpec } from '@pff/contracts';
+import { decodeMessage, MessageError, parseRunSpec, RUN_REQUESTS_QUEUE, type RunSpec } from '@pff/contracts';
 import { loadDataset, type DatasetPair } from '@pff/datasets';
 import { createHealthServer } from '@pff/service-kit';
-import { createMetricsRegistry, RunMetrics, withTransportMetrics, type Registry } from '@pff/telemetry';
+import { withTransportMetrics, type Registry } from '@pff/telemetry';
 import { connectBroker, type Delivery, type Subscription, type Transport } from '@pff/transport';
-import type { TrainProgress } from '@pff/trainer';
 import type { RunControl } from './control/answer.js';
-import type { LiveProgress } from './control/run-view.js';
 import { serveControl } from './control/serve-control.js';
 import type { PipelineOptions } from './pipeline-run.js';
 import { runStoredRun } from './run-runner.js';
 import { RunStopped } from './run-stopped.js';
 import { RunStore } from './run-store.js';
+import { RunTelemetry } from './run-telemetry.js';
 
 export interface SchedulerServiceDeps {
   readonly config: SchedulerConfig;
@@ -50,13 +49,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
   let transport: Transport | null = null;
   let requests: Subscription | null = null;
   let controls: Subscription | null = null;
-  const live = new Map<string, LiveProgress>();
-  const registry = createMetricsRegistry('scheduler', { processMetrics: deps.processMetrics ?? true });
-  const metrics = new RunMetrics(registry, () => {
-    const counts: Record<string, number> = { SCHEDULED: 0, RUNNING: 0, FINISHED: 0, FAILED: 0, KILLED: 0 };
-    for (const r of store.list()) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    return counts;
-  });
+  const telemetry = new RunTelemetry(deps.processMetrics ?? true, () => store.list());
   let closing: Promise<void> | null = null;
   let stop: (() => Promise<void>) | null = null;
 
@@ -71,27 +64,13 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
     while (!closing && transport && running.size < config.maxRuns && waiting.length > 0) {
       const runId = waiting.shift()!;
       const abort = new AbortController();
-      const onProgress = (p: TrainProgress): void => {
-        // Progress comes only once the run has loaded its data: this is the cached set.
-        const trainCount = loadData(store.get(runId).spec as RunSpec).train.count;
-        const rate = p.samplesPerSecond > 0 ? trainCount / p.samplesPerSecond : null;
-        const etaSeconds = rate === null ? null : (p.epochs - p.epoch) * rate;
-        live.set(runId, { epoch: p.epoch, samplesPerSecond: p.samplesPerSecond, loss: p.loss, etaSeconds, trainSeconds: rate === null ? 0 : p.epoch * rate });
-        metrics.update(runId, p);
-      };
-      const observe = {
-        onProgress,
-        onChapter: (r: EpochRecord) => r.accuracy !== undefined && metrics.evaluated(runId, r.accuracy),
-        observer: { shareRound: (stage: number, seconds: number) => metrics.shareRound(stage, seconds), inFlight: (n: number) => metrics.inFlight(runId, n) },
-      };
+      // Progress comes only once the run has loaded its data: then this is the cached set.
+      const observe = telemetry.observersFor(runId, () => loadData(store.get(runId).spec as RunSpec).train.count);
       const done = runStoredRun({ transport, store, loadData, log, ...observe, ...(deps.options ? { options: deps.options } : {}) }, runId, abort.signal)
         .then(() => undefined, (e: unknown) => log(`run ${runId}: ${String(e)}`))
         .finally(() => {
           running.delete(runId);
-          live.delete(runId);
-          const record = store.get(runId);
-          if (record.summary) metrics.evaluated(runId, record.summary.accuracy);
-          if (record.status !== 'RUNNING') metrics.ended(runId);
+          telemetry.stopped(store.get(runId));
           pump();
         });
       running.set(runId, { abort, done });
@@ -113,7 +92,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
   const control: RunControl = {
     store,
     create: enqueue,
-    live: (runId) => live.get(runId),
+    live: (runId) => telemetry.live(runId),
     async stop(runId) {
       const queued = waiting.indexOf(runId);
       if (queued >= 0) {
@@ -144,15 +123,15 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
 
   return {
     store,
-    metrics: registry,
+    metrics: telemetry.registry,
     async start() {
       const backend = await initBackend(config.backend);
       log(`scheduler: backend ${backend.name}, runs in ${store.dir}, at most ${config.maxRuns} at once`);
       const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages }));
-      const t = withTransportMetrics(broker, registry);
+      const t = withTransportMetrics(broker, telemetry.registry);
       transport = t;
       const health = createHealthServer({
-        metrics: registry,
+        metrics: telemetry.registry,
         ready: () => t.state === 'connected',
         describe: () => ({ role: 'scheduler', broker: t.state, running: [...running.keys()], waiting: waiting.length }),
       });
