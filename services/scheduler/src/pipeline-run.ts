@@ -20,7 +20,7 @@ import {
 import type { DatasetPair } from '@pff/datasets';
 import { FFNetwork } from '@pff/ff-core';
 import { createRng, type Rng } from '@pff/random';
-import { accuracyOf, createNegativeLabels, networkConfigOf, scoreDataset, summarise, type NegativeLabels, type ProgressListener } from '@pff/trainer';
+import { accuracyOf, createNegativeLabels, networkConfigOf, scoreDataset, scoreDatasetInSlices, summarise, type NegativeLabels, type ProgressListener } from '@pff/trainer';
 import type { Delivery, Subscription, Transport } from '@pff/transport';
 import { Accounting } from './accounting.js';
 import { dealShards, encodeFirstBatch, planEpoch } from './batch-producer.js';
@@ -191,7 +191,7 @@ export class PipelineRun {
         const evalStart = this.clock();
         const last = chapter === spec.chapters;
         if (last || (spec.evalEvery > 0 && record.epoch % spec.evalEvery === 0)) {
-          record.accuracy = accuracyOf(scoreDataset(this.network, data.test), data.test.labels, data.test.classes);
+          record.accuracy = accuracyOf(await scoreDatasetInSlices(this.network, data.test), data.test.labels, data.test.classes);
         }
         evalMs += this.clock() - evalStart;
         history.push(record);
@@ -258,7 +258,7 @@ export class PipelineRun {
     await Promise.all(this.plan.stages.map((_, s) => this.sharing.share(s)));
     if (spec.objective === 'ff' && spec.neg === 'adaptive' && !this.network.head && chapter < spec.chapters) {
       // Goodness classifier: a 10-label pass over the training set, part of training time.
-      this.scores = scoreDataset(this.network, data.train);
+      this.scores = await scoreDatasetInSlices(this.network, data.train);
     }
     const seconds = (this.clock() - this.trainStart) / 1000;
     this.trainMs += this.clock() - this.trainStart;
