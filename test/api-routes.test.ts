@@ -50,6 +50,10 @@ describe('API routes', () => {
       assert.equal(response.headers['www-authenticate'], 'Bearer', 'names the scheme');
     }
     assert.equal((await post('/runs', { spec: tiny }, {})).statusCode, 401, 'no run created without a token');
+    for (const trick of ['/docs/../runs', '/docs/%2e%2e/runs', '/healthz/../runs', '/metrics/..%2Fruns', '/docs/static/../../runs']) {
+      const response = await get(trick, {});
+      assert.ok(response.statusCode >= 400 && !response.body.includes('"runs"'), `${trick} leads nowhere without a token (${response.statusCode})`);
+    }
   });
 
   it('answers bad run requests with a 400 naming the field', async () => {

@@ -24,8 +24,9 @@ export interface ApiAppDeps {
   readonly moreMetrics?: () => Promise<MetricsSnapshot[]>;
 }
 
-/** Routes anyone may call: probes, metrics, and the API's own documentation. */
-const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/docs(\/|$)/];
+/** Routes anyone may call (by the route matched, never the raw URL): probes, metrics, the API's own documentation. */
+const isPublic = (route: string | undefined): boolean =>
+  route !== undefined && (['/healthz', '/readyz', '/metrics', '/openapi.json'].includes(route) || route === '/docs' || route.startsWith('/docs/'));
 
 /** Bodies larger than this are refused (413) before they are parsed. */
 export const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -59,8 +60,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<ApiApp> {
   app.addSchema(ErrorSchema);
 
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]!;
-    if (PUBLIC.some((p) => p.test(path)) || authorized(request.headers.authorization)) return;
+    if (isPublic(request.routeOptions.url) || authorized(request.headers.authorization)) return;
     await reply.code(401).header('www-authenticate', 'Bearer').send({ statusCode: 401, error: 'Unauthorized', message: 'a valid bearer token is required' });
   });
   app.addHook('onResponse', async (request, reply) => {
