@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { initBackend } from '@pff/backend';
+import { encodeMessage, parseRunSpec, RUN_REQUESTS_QUEUE } from '@pff/contracts';
 import { API_TOKEN, AUTH, startApiFixture, waitForRun, type ApiFixture } from './api-helpers.js';
 import { mnist } from './pipeline-helpers.js';
 
@@ -233,6 +234,16 @@ describe('API routes', () => {
     assert.equal(again.json<{ status: string }>().status, 'FINISHED', 'stopping a finished run changes nothing');
     assert.equal((await post('/runs/no-such-run/stop')).statusCode, 404, 'stop an unknown run');
     assert.equal((await get('/runs?status=KILLED')).json<{ runs: unknown[] }>().runs.length, 2, 'both listed as KILLED');
+  });
+
+  it('shows why a run failed', { timeout: 60_000 }, async () => {
+    // Straight onto the scheduler's request queue (past the API's limits): a dataset this machine lacks.
+    const request = { kind: 'run-request' as const, runId: 'broken-1', spec: { ...parseRunSpec({ ...tiny, dataset: 'cifar10' }), layers: [100, 100] } };
+    await api.cluster.transport.send(RUN_REQUESTS_QUEUE, encodeMessage(request));
+    const failed = await waitForRun(api, 'broken-1', (r) => r.status === 'FAILED', 30_000);
+    assert.match(String(failed['error']), /CIFAR-10 needs --data-dir/, `the error says why: ${String(failed['error'])}`);
+    assert.ok(failed['finishedAt'], 'a failed run has an end time');
+    assert.equal((await get('/runs/broken-1/model')).statusCode, 409, 'no model');
   });
 
   it('counts requests by route pattern in /metrics', async () => {
