@@ -63,6 +63,17 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<ApiApp> {
     if (isPublic(request.routeOptions.url) || authorized(request.headers.authorization)) return;
     await reply.code(401).header('www-authenticate', 'Bearer').send({ statusCode: 401, error: 'Unauthorized', message: 'a valid bearer token is required' });
   });
+  // Closing: requests in progress get their answers with `Connection: close`, so no
+  // keep-alive connection holds the shutdown up (Node waits for them, 72 s by default).
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (draining) void reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     http.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
