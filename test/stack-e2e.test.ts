@@ -17,7 +17,8 @@ const TOKEN = 'stack-e2e-token-0123456789';
 
 it('a run over the REST API on RabbitMQ: FINISHED, predicts as reported, every dashboard query has data', { timeout: 600_000 }, async (t) => {
   const runDir = mkdtempSync(join(tmpdir(), 'pff-stack-'));
-  const env = { PFF_BROKER_URL: BROKER_URL, PFF_BACKEND: 'wasm', PFF_PORT: '0', PFF_API_TOKEN: TOKEN, PFF_RUN_DIR: runDir };
+  // 256 KiB: batches travel whole, the model (0.8 MB) comes back to the API in parts.
+  const env = { PFF_BROKER_URL: BROKER_URL, PFF_BACKEND: 'wasm', PFF_PORT: '0', PFF_API_TOKEN: TOKEN, PFF_RUN_DIR: runDir, PFF_MAX_MESSAGE_BYTES: '262144' };
   const processes: RoleProcess[] = [];
   t.after(async () => {
     for (const p of processes) p.child.kill('SIGTERM');
@@ -95,7 +96,7 @@ it('a run over the REST API on RabbitMQ: FINISHED, predicts as reported, every d
   const manifest = (await model.json()) as { weightsManifest: Array<{ paths: string[] }> };
   const weights = await fetch(new URL(manifest.weightsManifest[0]!.paths[0]!, `${base}/runs/${id}/model`), { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(weights.status, 200, 'the weights, where the manifest says');
-  assert.ok((await weights.arrayBuffer()).byteLength > 0, 'weights bytes');
+  assert.ok((await weights.arrayBuffer()).byteLength > 262_144, 'the weights, larger than one message, arrived whole');
 
   const test = mnist(6000).test;
   let correct = 0;
