@@ -60,13 +60,16 @@ export function withTransportMetrics(transport: Transport, registry: Registry): 
     queueStats: (q) => transport.queueStats(q),
     onState: (l) => transport.onState(l),
     close: () => transport.close(),
+    // Sizes are taken before sending: a transport may transfer (detach) the buffer.
     async send(queue, body, headers) {
+      const size = body.byteLength;
       await transport.send(queue, body, headers);
-      count('out', queue, body.byteLength);
+      count('out', queue, size);
     },
     async broadcast(topic, body, headers) {
+      const size = body.byteLength;
       await transport.broadcast(topic, body, headers);
-      count('out', topic, body.byteLength);
+      count('out', topic, size);
     },
     consume: (queue, handler, options) =>
       transport.consume(queue, (d) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createEmbeddedTransport, EmbeddedBroker } from '@pff/transport';
+import { MessageChannel } from 'node:worker_threads';
+import { createEmbeddedTransport, createPortTransport, EmbeddedBroker, serveBrokerPort } from '@pff/transport';
 import { createMetricsRegistry, queueKindOf, RunMetrics, StageMetrics, withTransportMetrics } from '../src/index.js';
 
 /** The value of the series `name` whose labels include `labels` (in any order), or undefined. */
@@ -73,4 +74,21 @@ test('a wrapped transport counts bytes, settlements and its connection state', a
   for (const outcome of ['acked', 'requeued', 'dead_lettered']) assert.equal(valueOf(text, 'pff_messages_total', { queue: 'stage', outcome }), 1, outcome);
   assert.equal(valueOf(text, 'pff_broker_connected', {}), 1, 'connected');
   assert.equal(valueOf(text, 'pff_broker_state', { state: 'connected' }), 1, 'state');
+});
+
+test('bytes are counted on a transport that transfers (detaches) what it sends', async (t) => {
+  const registry = createMetricsRegistry('test', { processMetrics: false });
+  const broker = new EmbeddedBroker();
+  const channel = new MessageChannel();
+  const server = serveBrokerPort(broker, channel.port1);
+  const transport = withTransportMetrics(createPortTransport(channel.port2, { takeBodies: true }), registry);
+  t.after(async () => {
+    await transport.close();
+    server.disconnect();
+    channel.port1.close();
+  });
+  await transport.declareQueue('pff.r.events');
+  const body = new Uint8Array(new ArrayBuffer(128));
+  await transport.send('pff.r.events', body);
+  assert.equal(valueOf(await registry.metrics(), 'pff_message_bytes_total', { direction: 'out', queue: 'events' }), 128, `the size before sending (after: ${body.byteLength})`);
 });
