@@ -102,6 +102,7 @@ describe('API routes', () => {
     assert.equal(run['name'], 'first tiny run', 'the name is kept');
     assert.ok(['SCHEDULED', 'RUNNING'].includes(run['status'] as string), `new run is ${String(run['status'])}`);
     assert.equal((run['spec'] as Json)['batch'], 64, 'the spec comes back with its defaults');
+    assert.equal((run['spec'] as Json)['chapters'], 2, 'chapters default to the epochs');
     const duplicate = await post('/runs', { id: 'tiny-1', spec: tiny });
     assert.equal(duplicate.statusCode, 409, duplicate.body);
     finished = (await waitForRun(api, 'tiny-1', (r) => r.status === 'FINISHED')) as unknown as Json & { id: string };

@@ -2,7 +2,7 @@
 // broker, workers added as the run needs them, one /metrics for every role.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { loadServeConfig } from '@pff/config';
@@ -38,6 +38,12 @@ it('pff serve: a run over HTTP on the embedded broker, workers started for it, e
   for (const [name, role] of [['pff_samples_trained_total', 'worker'], ['pff_batch_step_seconds_count', 'worker'], ['pff_run_epoch', 'scheduler'], ['pff_http_request_duration_seconds_count', 'api'], ['process_resident_memory_bytes', 'api']]) {
     assert.ok([...lines].some((l) => l.startsWith(`${name}{`) && l.includes(`role="${role}"`)), `${name} of the ${role} on the API's /metrics`);
   }
+  const plain = await fetch(`${base}/runs`, { method: 'POST', headers, body: JSON.stringify({ id: 'serve-plain', spec: { layers: [50, 50], epochs: 1, trainLimit: 500 } }) });
+  assert.equal(plain.status, 201, 'a spec that names neither variant nor workers');
+  const stages = Math.min(availableParallelism(), 2);
+  const planned = ((await plain.json()) as { spec: { variant: string; workers: number } }).spec;
+  assert.deepEqual([planned.variant, planned.workers], stages > 1 ? ['single-layer', stages] : ['sequential', 1], 'uses every core, a stage per layer at most, as pff train does');
+  await fetch(`${base}/runs/serve-plain/stop`, { method: 'POST', headers: { authorization: headers.authorization } });
   const trainedLines = [...lines].filter((l) => l.startsWith('pff_samples_trained_total{') && l.includes('run="serve-1"'));
   assert.deepEqual(trainedLines.map((l) => /layer="(\d)"/.exec(l)?.[1]).sort(), ['0', '1'], `both layers count samples: ${trainedLines.join(' | ')}`);
 });

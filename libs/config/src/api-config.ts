@@ -21,6 +21,7 @@ export interface ApiConfig extends RunLimits {
   apiToken: string;
   requestTimeoutMs: number;
   readCacheMs: number;
+  defaultWorkers: number;
 }
 
 const positive = (doc: string, def: number, env: string): convict.SchemaObj<number> => ({
@@ -45,6 +46,10 @@ export const apiTokenSetting: convict.SchemaObj<string> = {
 /** The API's run limits and scheduler timeout (shared by `pff api` and `pff serve`). */
 export const apiSettings = {
   requestTimeoutMs: positive('how long the API waits for the scheduler before answering 503', 10_000, 'PFF_REQUEST_TIMEOUT_MS'),
+  defaultWorkers: {
+    doc: 'a run whose spec names neither variant nor workers trains single-layer over this many workers (at most one per layer); 0 or 1 = the spec defaults (sequential)',
+    format: 'nat', default: 0, env: 'PFF_DEFAULT_WORKERS',
+  } as convict.SchemaObj<number>,
   readCacheMs: { doc: 'identical reads within this many ms share one scheduler round trip (0 = none)', format: 'nat', default: 500, env: 'PFF_API_READ_CACHE_MS' } as convict.SchemaObj<number>,
   maxLayers: positive('most hidden layers a run may have', 8, 'PFF_MAX_LAYERS'),
   maxLayerWidth: positive('widest hidden layer a run may have', 2048, 'PFF_MAX_LAYER_WIDTH'),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type convict from 'convict';
 import { apiSettings, type RunLimits } from './api-config.js';
 import { loadConfig } from './load.js';
@@ -8,6 +9,7 @@ export interface ServeConfig extends SchedulerConfig, RunLimits {
   apiToken: string;
   requestTimeoutMs: number;
   readCacheMs: number;
+  defaultWorkers: number;
 }
 
 /** Settings of `pff serve`: the whole stack on one machine (embedded broker unless PFF_BROKER_URL is set). */
@@ -26,6 +28,8 @@ export function loadServeConfig(env: Readonly<Record<string, string | undefined>
         },
       } as convict.SchemaObj<string>,
       ...apiSettings,
+      // One machine: a run uses every core unless its spec says otherwise, as `pff train` does.
+      defaultWorkers: { ...apiSettings.defaultWorkers, default: availableParallelism() },
     },
     env,
   );

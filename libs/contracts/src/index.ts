@@ -1,6 +1,7 @@
 export {
   RunSpecSchema,
   parseRunSpec,
+  withDefaultWorkers,
   type RunSpec,
   type RunSpecInput,
   DATASETS,

@@ -65,6 +65,18 @@ export type RunSpecInput = Type.Static<typeof RunSpecSchema>;
 /** A validated spec with every default filled in. */
 export type RunSpec = Readonly<Omit<RunSpecInput, 'chapters' | 'layers'> & { chapters: number; layers: readonly number[] }>;
 
+/**
+ * A spec that names neither variant nor workers trains as `single-layer` with one stage
+ * per worker, at most one per layer (how `pff train` and `pff serve` use every core);
+ * `workers` <= 1 leaves it to the schema's defaults (sequential).
+ */
+export function withDefaultWorkers(input: Record<string, unknown>, workers: number): Record<string, unknown> {
+  if (input['variant'] !== undefined || input['workers'] !== undefined) return input;
+  const layers = Array.isArray(input['layers']) ? input['layers'].length : 4;
+  const stages = Math.max(1, Math.min(workers, layers));
+  return stages === 1 ? input : { ...input, variant: 'single-layer', workers: stages };
+}
+
 /** Applies defaults, validates, and checks the rules JSON Schema cannot say. */
 export function parseRunSpec(input: unknown): RunSpec {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {

@@ -12,4 +12,6 @@ export interface RouteDeps {
   readonly scheduler: SchedulerClient;
   readonly limits: RunLimits;
   readonly models: ModelCache;
+  /** Workers for a spec that names neither variant nor workers (withDefaultWorkers). */
+  readonly defaultWorkers: number;
 }

@@ -20,6 +20,8 @@ export interface ApiAppDeps {
   readonly metrics: Registry;
   readonly log: (line: string) => void;
   readonly models?: ModelCache;
+  /** Workers for a spec that names neither variant nor workers (default 0: the spec's own defaults). */
+  readonly defaultWorkers?: number;
   /** Other roles' metrics to serve with the API's own at /metrics. */
   readonly moreMetrics?: () => Promise<MetricsSnapshot[]>;
 }
@@ -40,7 +42,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<ApiApp> {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // No defaults filled in by validation: a spec's defaults are parseRunSpec's, after
+    // withDefaultWorkers has seen what the client actually sent.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: false, allErrors: false } },
     schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors as ValidationIssue[], dataVar)),
   }).withTypeProvider<TypeBoxTypeProvider>();
   // JSON only: any other body is a 415 naming its media type.
@@ -107,7 +111,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<ApiApp> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  const routeDeps = { scheduler: deps.scheduler, limits: deps.limits, models };
+  const routeDeps = { scheduler: deps.scheduler, limits: deps.limits, models, defaultWorkers: deps.defaultWorkers ?? 0 };
   registerRunRoutes(app, routeDeps);
   registerModelRoutes(app, routeDeps);
   app.addHook('onClose', (_instance, done) => {

@@ -38,7 +38,8 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
       const transport = withTransportMetrics(broker, registry);
       const scheduler = withReadCache(await createSchedulerClient({ transport, timeoutMs: config.requestTimeoutMs, log }), config.readCacheMs);
       const app = await buildApiApp({
-        scheduler, limits: config, apiToken: config.apiToken, metrics: registry, log, ...(deps.moreMetrics ? { moreMetrics: deps.moreMetrics } : {}),
+        scheduler, limits: config, apiToken: config.apiToken, metrics: registry, log, defaultWorkers: config.defaultWorkers,
+        ...(deps.moreMetrics ? { moreMetrics: deps.moreMetrics } : {}),
       });
       parts = { app, scheduler, broker };
       await app.listen({ port: config.port, host: deps.host ?? '0.0.0.0' });

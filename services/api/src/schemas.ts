@@ -6,16 +6,25 @@ import { MetricHistorySchema, RunIdSchema, RunListSchema, RunResourceSchema, Run
  * them and the OpenAPI document is generated from them. Run resources come from the
  * contracts package, shared with the scheduler that produces them.
  */
+/** Runs per page when the client does not say. */
+export const LIST_LIMIT = 20;
+
 export const ErrorSchema = Type.Object(
   { statusCode: Type.Integer(), error: Type.String(), message: Type.String() },
   { $id: 'Error', description: 'what went wrong; for a 400, the message names the field' },
 );
 
+/** A run request's spec: every option optional (the defaults are parseRunSpec's), none unknown. */
+const RunSpecRequestSchema = Type.Partial(RunSpecSchema, {
+  additionalProperties: false,
+  description: 'pff train\'s options in camelCase; what is left out takes its default (see each option)',
+});
+
 export const CreateRunBodySchema = Type.Object(
   {
     id: Type.Optional(RunIdSchema),
     name: Type.Optional(Type.String({ maxLength: 200 })),
-    spec: RunSpecSchema,
+    spec: RunSpecRequestSchema,
   },
   { additionalProperties: false },
 );
@@ -26,7 +35,7 @@ export const HistoryParamsSchema = Type.Object({ id: RunIdSchema, key: Type.Stri
 export const ListQuerySchema = Type.Object(
   {
     status: Type.Optional(RunStatusSchema),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: LIST_LIMIT })),
     pageToken: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
   },
   { additionalProperties: false },

@@ -9,6 +9,7 @@ import {
   OBJECTIVES,
   parseRunSpec,
   VARIANTS,
+  withDefaultWorkers,
   type EpochRecord,
   type RunSpec,
   type TrainSummary,
@@ -72,10 +73,7 @@ export function addTrainCommand(program: Command, io: CliIo): void {
  * layers are cut into as many pipeline stages as there are cores (at most one per layer).
  */
 export function withEveryCore(input: Record<string, unknown>, cores: number): Record<string, unknown> {
-  if (input['variant'] !== undefined || input['workers'] !== undefined) return input;
-  const layers = Array.isArray(input['layers']) ? input['layers'].length : 4;
-  const workers = Math.max(1, Math.min(cores, layers));
-  return workers === 1 ? input : { ...input, variant: 'single-layer', workers };
+  return withDefaultWorkers(input, cores);
 }
 
 /** The run-spec part of the options: only what the user set, so the schema supplies defaults. */

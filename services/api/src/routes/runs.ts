@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidSpecError, parseRunSpec, type RunSpec } from '@pff/contracts';
+import { InvalidSpecError, parseRunSpec, withDefaultWorkers, type RunSpec } from '@pff/contracts';
 import type { ApiApp, RouteDeps } from '../app-types.js';
 import { exceededLimit } from '../run-limits.js';
-import { CreateRunBodySchema, ErrorSchema, HistoryParamsSchema, ListQuerySchema, MetricHistorySchema, RunListSchema, RunParamsSchema, RunResourceSchema } from '../schemas.js';
+import { CreateRunBodySchema, ErrorSchema, LIST_LIMIT, HistoryParamsSchema, ListQuerySchema, MetricHistorySchema, RunListSchema, RunParamsSchema, RunResourceSchema } from '../schemas.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
 const badRequest = (message: string) => ({ statusCode: 400, error: 'Bad Request', message });
@@ -36,7 +36,7 @@ export function registerRunRoutes(app: ApiApp, deps: RouteDeps): void {
   }, async (request, reply) => {
     let spec: RunSpec;
     try {
-      spec = parseRunSpec(request.body.spec);
+      spec = parseRunSpec(withDefaultWorkers(request.body.spec as Record<string, unknown>, deps.defaultWorkers));
     } catch (error) {
       if (error instanceof InvalidSpecError) return reply.code(400).send(badRequest(`spec.${error.message}`));
       throw error;
@@ -55,7 +55,7 @@ export function registerRunRoutes(app: ApiApp, deps: RouteDeps): void {
     const { status, limit, pageToken } = request.query;
     const after = pageToken === undefined ? undefined : decodePageToken(pageToken);
     if (after === null) return reply.code(400).send(badRequest('querystring/pageToken is not a page token this API issued'));
-    const answer = await scheduler.request({ op: 'list', limit, ...(status ? { status } : {}), ...(after ? { after } : {}) });
+    const answer = await scheduler.request({ op: 'list', limit: limit ?? LIST_LIMIT, ...(status ? { status } : {}), ...(after ? { after } : {}) });
     if (answer.status !== 200) return reply.code(answer.status).send(answer.body as never);
     const { runs, next } = answer.body as { runs: unknown[]; next?: { createdAt: string; runId: string } };
     return { runs, ...(next ? { nextPageToken: encodePageToken(next) } : {}) } as never;
