@@ -10,7 +10,7 @@ import { createMetricsRegistry, withTransportMetrics } from '@pff/telemetry';
 export const API_TOKEN = 'route-test-token-0123456789';
 export const AUTH = { authorization: `Bearer ${API_TOKEN}` };
 
-export const DEFAULT_LIMITS: RunLimits = { maxLayers: 8, maxLayerWidth: 2048, maxEpochs: 100, maxBatch: 1024, maxWorkers: 16, datasets: ['mnist'] };
+export const DEFAULT_LIMITS: RunLimits = { maxLayers: 8, maxLayerWidth: 2048, maxEpochs: 100, maxBatch: 1024, maxWorkers: 16, maxStages: 3, datasets: ['mnist'] };
 
 export interface ApiFixture {
   readonly app: Awaited<ReturnType<typeof buildApiApp>>;
@@ -29,7 +29,7 @@ export async function startApiFixture(options: { maxRuns?: number; timeoutMs?: n
   const cluster = await startLocalCluster({ backend: 'wasm', log });
   const autoscaler = await autoscaleWorkers(cluster, log);
   const scheduler = createSchedulerService({
-    config: { brokerUrl: '', persistentMessages: true, maxMessageBytes: 4 * 1024 * 1024, port: 0, backend: 'wasm', dataDir: '', runDir, maxRuns: options.maxRuns ?? 2 },
+    config: { brokerUrl: '', brokerUsername: '', brokerPassword: '', persistentMessages: true, maxMessageBytes: 4 * 1024 * 1024, port: 0, backend: 'wasm', dataDir: '', runDir, maxRuns: options.maxRuns ?? 2 },
     transport: cluster.transport,
     log,
   });

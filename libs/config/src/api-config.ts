@@ -1,6 +1,7 @@
 import type convict from 'convict';
+import type { BrokerCredentials } from './broker-credentials.js';
 import { loadConfig } from './load.js';
-import { backendSetting, maxMessageBytesSetting, persistentMessagesSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
+import { brokerPasswordSetting, brokerUsernameSetting, backendSetting, maxMessageBytesSetting, persistentMessagesSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
 
 /** What one run may ask for: a request beyond these is refused (400) before it reaches the scheduler. */
 export interface RunLimits {
@@ -9,11 +10,12 @@ export interface RunLimits {
   maxEpochs: number;
   maxBatch: number;
   maxWorkers: number;
+  /** Pipeline stages a run may span: in Kubernetes, the layer-worker Deployments there are. */
+  maxStages: number;
   datasets: string[];
 }
 
-export interface ApiConfig extends RunLimits {
-  brokerUrl: string;
+export interface ApiConfig extends RunLimits, BrokerCredentials {
   persistentMessages: boolean;
   maxMessageBytes: number;
   port: number;
@@ -56,21 +58,24 @@ export const apiSettings = {
   maxEpochs: positive('most epochs a run may train', 100, 'PFF_MAX_EPOCHS'),
   maxBatch: positive('largest batch a run may use', 1024, 'PFF_MAX_BATCH'),
   maxWorkers: positive('most workers a run may ask for', 16, 'PFF_MAX_WORKERS'),
+  maxStages: positive('most pipeline stages a run may span (Kubernetes: one layer-worker Deployment per stage)', 8, 'PFF_MAX_STAGES'),
   datasets: { doc: 'datasets runs may use (comma-separated)', format: Array, default: ['mnist', 'cifar10'], env: 'PFF_DATASETS' } as convict.SchemaObj<string[]>,
+};
+
+/** The settings of the API (`pff api`), each with its PFF_ environment name. */
+export const apiServiceSettings: convict.Schema<ApiConfig> = {
+  brokerUrl: requiredBrokerUrlSetting,
+  brokerUsername: brokerUsernameSetting,
+  brokerPassword: brokerPasswordSetting,
+  persistentMessages: persistentMessagesSetting,
+  maxMessageBytes: maxMessageBytesSetting,
+  port: portSetting,
+  backend: backendSetting,
+  apiToken: apiTokenSetting,
+  ...apiSettings,
 };
 
 /** Settings of the API (`pff api`). */
 export function loadApiConfig(env: Readonly<Record<string, string | undefined>>): Readonly<ApiConfig> {
-  return loadConfig<ApiConfig>(
-    {
-      brokerUrl: requiredBrokerUrlSetting,
-      persistentMessages: persistentMessagesSetting,
-      maxMessageBytes: maxMessageBytesSetting,
-      port: portSetting,
-      backend: backendSetting,
-      apiToken: apiTokenSetting,
-      ...apiSettings,
-    },
-    env,
-  );
+  return loadConfig<ApiConfig>(apiServiceSettings, env);
 }

@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { withBrokerCredentials } from './broker-credentials.js';
 import { ConfigError } from './config-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -6,6 +7,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Builds, validates (strictly) and freezes a config from a convict schema and the
  * given environment. The environment is an argument: nothing else reads process.env.
+ * Broker credentials given apart (PFF_BROKER_USERNAME/PASSWORD) are written into the URL.
  */
 export function loadConfig<T>(schema: convict.Schema<T>, env: Env): Readonly<T> {
   const config = convict(schema, { env: { ...env }, args: [] });
@@ -14,7 +16,7 @@ export function loadConfig<T>(schema: convict.Schema<T>, env: Env): Readonly<T> 
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${withEnvNames(schema, (err as Error).message)}`, { cause: err });
   }
-  return Object.freeze(config.getProperties());
+  return Object.freeze(withBrokerCredentials(config.getProperties() as T & object));
 }
 
 /** convict names the setting; add the environment variable users actually set. */

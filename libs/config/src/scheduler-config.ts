@@ -1,9 +1,9 @@
 import type convict from 'convict';
+import type { BrokerCredentials } from './broker-credentials.js';
 import { loadConfig } from './load.js';
-import { backendSetting, persistentMessagesSetting, maxMessageBytesSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting, maxRunsSetting } from './service-settings.js';
+import { brokerPasswordSetting, brokerUsernameSetting, backendSetting, persistentMessagesSetting, maxMessageBytesSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting, maxRunsSetting } from './service-settings.js';
 
-export interface SchedulerConfig {
-  brokerUrl: string;
+export interface SchedulerConfig extends BrokerCredentials {
   persistentMessages: boolean;
   maxMessageBytes: number;
   port: number;
@@ -16,6 +16,8 @@ export interface SchedulerConfig {
 /** The scheduler's settings (`pff serve` takes them too, with the broker optional). */
 export const schedulerSettings: convict.Schema<SchedulerConfig> = {
   brokerUrl: requiredBrokerUrlSetting,
+  brokerUsername: brokerUsernameSetting,
+  brokerPassword: brokerPasswordSetting,
   persistentMessages: persistentMessagesSetting,
   maxMessageBytes: maxMessageBytesSetting,
   port: portSetting,

@@ -9,6 +9,23 @@ export const brokerUrlSetting: convict.SchemaObj<string> = {
   sensitive: true,
 };
 
+/** The broker's user name, kept apart from the URL so a Secret can hold it (Kubernetes: the operator's default-user Secret). */
+export const brokerUsernameSetting: convict.SchemaObj<string> = {
+  doc: 'RabbitMQ user name; when set, it replaces the one in PFF_BROKER_URL',
+  format: String,
+  default: '',
+  env: 'PFF_BROKER_USERNAME',
+  sensitive: true,
+};
+
+export const brokerPasswordSetting: convict.SchemaObj<string> = {
+  doc: 'RabbitMQ password; when set, it replaces the one in PFF_BROKER_URL',
+  format: String,
+  default: '',
+  env: 'PFF_BROKER_PASSWORD',
+  sensitive: true,
+};
+
 export const requiredBrokerUrlSetting: convict.SchemaObj<string> = {
   ...brokerUrlSetting,
   doc: 'RabbitMQ URL (amqp://user:pass@host:5672); this role needs a broker',

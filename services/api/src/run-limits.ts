@@ -10,5 +10,9 @@ export function exceededLimit(spec: RunSpec, limits: RunLimits): { field: string
   if (spec.epochs > limits.maxEpochs) return { field: 'spec.epochs', message: `may be at most ${limits.maxEpochs} here` };
   if (spec.batch > limits.maxBatch) return { field: 'spec.batch', message: `may be at most ${limits.maxBatch} here` };
   if (spec.workers > limits.maxWorkers) return { field: 'spec.workers', message: `may be at most ${limits.maxWorkers} here` };
+  const stages = spec.variant === 'single-layer' ? Math.min(spec.workers, spec.layers.length) : 1;
+  if (stages > limits.maxStages) {
+    return { field: 'spec.workers', message: `would split the layers into ${stages} pipeline stages; this deployment runs at most ${limits.maxStages}` };
+  }
   return null;
 }
