@@ -15,11 +15,18 @@ export interface RoleProcess {
 }
 
 /**
- * Starts `pff <args>` with `env` added to this process's environment and waits until
- * its stderr shows `ready` (a pattern whose first group is the HTTP port).
+ * Starts `pff <args>` with `env` added to this process's environment (or, `inherit`
+ * false, with only `env`, as a container has) and waits until its stderr shows `ready`
+ * (a pattern whose first group is the HTTP port).
  */
-export async function startRoleProcess(args: readonly string[], env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<RoleProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startRoleProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 60_000,
+  { inherit = true }: { inherit?: boolean } = {},
+): Promise<RoleProcess> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: inherit ? { ...process.env, ...env } : env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const port = await new Promise<number>((resolve, reject) => {

@@ -1,0 +1,135 @@
+// A rehearsal of `kubectl apply -k k8s/overlays/dev` without a cluster: every container
+// of the rendered overlay runs as a local process with its command, arguments and
+// environment (cluster names mapped to this machine, the operator's broker Secret to the
+// local RabbitMQ's user). A run goes through the API; in the middle the busiest stage is
+// scaled to two replicas, as KEDA would; the run must finish with nothing lost.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { ofKind, render, roleOf, templateOf, type K8sObject } from './support/k8s.js';
+import { startPod, type ClusterMapping, type Pod } from './support/rehearsal.js';
+import { uniqueRunId } from './pipeline-helpers.js';
+
+const RABBITMQ_METRICS = 'http://127.0.0.1:15692/metrics/per-object';
+
+/** Samples a worker's /metrics says it trained in `run`. */
+async function samplesTrained(pod: Pod, run: string): Promise<number> {
+  const text = await fetch(`http://127.0.0.1:${pod.process.port}/metrics`).then((r) => r.text(), () => '');
+  let total = 0;
+  for (const line of text.split('\n')) if (line.startsWith('pff_samples_trained_total{') && line.includes(`run="${run}"`)) total += Number(line.split(' ').pop());
+  return total;
+}
+
+/** Messages RabbitMQ holds in queues whose name has `run` in it (its own per-queue metrics). */
+async function messagesHeld(run: string): Promise<Map<string, number>> {
+  const text = await (await fetch(RABBITMQ_METRICS)).text();
+  const held = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('rabbitmq_queue_messages{') && !line.startsWith('rabbitmq_queue_messages_unacked{')) continue;
+    const queue = /queue="([^"]+)"/.exec(line)?.[1];
+    if (queue?.includes(run)) held.set(queue, (held.get(queue) ?? 0) + Number(line.split(' ').pop()));
+  }
+  return held;
+}
+
+it('the dev overlay, run as local processes: a run through the API finishes while a stage scales out, nothing lost', { timeout: 900_000 }, async (t) => {
+  const objects = render('dev');
+  const rabbit = ofKind(objects, 'RabbitmqCluster')[0]!.metadata.name;
+  const mapping: ClusterMapping = {
+    hosts: { [`${rabbit}.pff.svc`]: '127.0.0.1' },
+    operatorSecrets: { [`${rabbit}-default-user`]: { username: 'guest', password: 'guest' } },
+  };
+  const deployments = ofKind(objects, 'Deployment');
+  const byRole = (role: string): K8sObject[] => deployments.filter((d) => roleOf(templateOf(d).spec.containers[0]!) === role);
+  const pods: Pod[] = [];
+  t.after(async () => {
+    for (const p of pods) p.process.child.kill('SIGTERM');
+    await Promise.all(pods.map((p) => p.process.exited));
+  });
+  const start = async (deployment: K8sObject, suffix: string): Promise<Pod> => {
+    const pod = await startPod(deployment, `${deployment.metadata.name}-${suffix}`, objects, mapping);
+    pods.push(pod);
+    return pod;
+  };
+  // Every Deployment at the replicas the overlay gives it (KEDA's minimum for the workers).
+  const scheduler = await start(byRole('scheduler')[0]!, 'a');
+  const workers = [];
+  for (const d of byRole('worker')) workers.push(await start(d, 'a'));
+  const api = await start(byRole('api')[0]!, 'a');
+  assert.equal(workers.length, 4, 'four stages of layer-workers');
+  assert.equal(new Set(pods.map((p) => p.env['PFF_BROKER_URL'])).size, 1, 'every pod reaches the same broker');
+
+  const token = api.env['PFF_API_TOKEN']!;
+  assert.ok(token.length >= 16, 'the API token from the overlay\'s Secret');
+  const base = `http://127.0.0.1:${api.process.port}`;
+  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+  assert.equal((await fetch(`${base}/runs`)).status, 401, 'the API wants the token');
+
+  // No variant, no workers: the deployment's default (PFF_DEFAULT_WORKERS) spreads four layers over the four stages.
+  const id = uniqueRunId('k8s');
+  const spec = { layers: [300, 100, 100, 100], epochs: 2, trainLimit: 20000, evalEvery: 1, seed: 5, objective: 'local-softmax', learningRate: 0.003 };
+  const created = await call('POST', '/runs', { id, name: 'k8s rehearsal', spec });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+
+  let run: Record<string, unknown> = created.json;
+  let extra: Pod | null = null;
+  let extraTrained = 0;
+  let queuesSeen = 0;
+  const until = Date.now() + 600_000;
+  while (run['status'] !== 'FINISHED') {
+    assert.ok(!['FAILED', 'KILLED'].includes(run['status'] as string), `the run ended ${String(run['status'])}: ${String(run['error'])}`);
+    assert.ok(Date.now() < until, `the run did not finish in time: ${JSON.stringify(run)}`);
+    const percent = (run['progress'] as { percent?: number } | undefined)?.percent ?? 0;
+    if (!extra && run['status'] === 'RUNNING' && percent >= 5) {
+      // Stage 0 holds the widest layer (784 x 300): its queue backs up, so KEDA adds a replica there.
+      const busiest = workers.find((w) => w.env['PFF_STAGE'] === '0')!;
+      extra = await start(deployments.find((d) => d.metadata.name === busiest.deployment)!, 'b');
+      assert.ok(percent < 90, `scaled out in the middle of the run (${percent} %)`);
+      t.diagnostic(`stage 0 scaled to 2 replicas at ${percent} % of the run`);
+    }
+    if (extra) extraTrained = Math.max(extraTrained, await samplesTrained(extra, id));
+    queuesSeen = Math.max(queuesSeen, (await messagesHeld(id)).size);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const got = await call('GET', `/runs/${id}`);
+    assert.equal(got.status, 200, JSON.stringify(got.json));
+    run = got.json;
+  }
+  assert.ok(extra, 'a second replica of stage 0 started during the run');
+  t.diagnostic(`the new replica trained ${extraTrained} samples; the run took ${JSON.stringify(run['metrics'])}`);
+  assert.match(extra.process.log(), new RegExp(`joined run ${id}`), 'the new replica joined the running run');
+  assert.ok(extraTrained > 0, `the new replica trained batches of the run (${extraTrained} samples)`);
+
+  // Nothing lost, nothing twice: every layer trained every batch of both epochs exactly once.
+  const resolved = run['spec'] as { batch: number; epochs: number; trainLimit: number };
+  const pipeline = run['pipeline'] as { stages: unknown[]; layers: Array<{ layer: number; batches: number; samples: number; duplicates: number }>; deadLettered: number };
+  assert.equal(pipeline.stages.length, 4, `four stages: ${JSON.stringify(pipeline.stages)}`);
+  const batches = Math.ceil(resolved.trainLimit / resolved.batch) * resolved.epochs;
+  for (const layer of pipeline.layers) {
+    assert.equal(layer.batches, batches, `layer ${layer.layer}: every batch once (${JSON.stringify(layer)})`);
+    assert.equal(layer.samples, resolved.trainLimit * resolved.epochs, `layer ${layer.layer}: every sample once`);
+    assert.equal(layer.duplicates, 0, `layer ${layer.layer}: no duplicate trained`);
+  }
+  assert.equal(pipeline.deadLettered, 0, 'nothing dead-lettered');
+  const accuracy = (run['metrics'] as { accuracy: number }).accuracy;
+  assert.ok(accuracy > 0.8, `the run learned: ${accuracy}`);
+  assert.ok(queuesSeen > 0, 'RabbitMQ\'s metrics showed the run\'s queues while it trained');
+  const held = [...(await messagesHeld(id)).entries()].filter(([, n]) => n > 0);
+  assert.deepEqual(held, [], 'no queue of the run holds a message');
+
+  // Kubernetes stops pods with SIGTERM and waits terminationGracePeriodSeconds: each exits cleanly within it.
+  for (const pod of pods.splice(0)) {
+    const grace = Number(templateOf(deployments.find((d) => d.metadata.name === pod.deployment)!).spec.terminationGracePeriodSeconds ?? 30);
+    const started = Date.now();
+    pod.process.child.kill('SIGTERM');
+    const code = await pod.process.exited;
+    assert.equal(code, 0, `${pod.name} exits 0 on SIGTERM:\n${pod.process.log().slice(-2000)}`);
+    assert.ok(Date.now() - started < grace * 1000, `${pod.name} stopped within its grace period (${grace} s)`);
+  }
+  void scheduler;
+});
