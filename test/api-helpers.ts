@@ -29,7 +29,7 @@ export async function startApiFixture(options: { maxRuns?: number; timeoutMs?: n
   const cluster = await startLocalCluster({ backend: 'wasm', log });
   const autoscaler = await autoscaleWorkers(cluster, log);
   const scheduler = createSchedulerService({
-    config: { brokerUrl: '', brokerUsername: '', brokerPassword: '', persistentMessages: true, maxMessageBytes: 4 * 1024 * 1024, port: 0, backend: 'wasm', dataDir: '', runDir, maxRuns: options.maxRuns ?? 2 },
+    config: { brokerUrl: '', brokerUsername: '', brokerPassword: '', brokerWaitMs: 0, persistentMessages: true, maxMessageBytes: 4 * 1024 * 1024, port: 0, backend: 'wasm', dataDir: '', runDir, maxRuns: options.maxRuns ?? 2 },
     transport: cluster.transport,
     log,
   });

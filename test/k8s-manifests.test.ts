@@ -106,6 +106,10 @@ for (const overlay of OVERLAYS) {
           assert.equal(get?.path, path, `${where}: ${probe} on ${path}`);
           assert.ok(portNames.has(String(get.port)), `${where}: ${probe} port ${String(get.port)} is a named container port`);
         }
+        const startup = container.startupProbe as { periodSeconds?: number; failureThreshold?: number } | undefined;
+        const wait = environmentOf(container, objects).get('PFF_BROKER_WAIT_MS');
+        const startupSeconds = (startup?.periodSeconds ?? 10) * (startup?.failureThreshold ?? 3);
+        assert.ok(wait?.from === 'configMap' && Number(wait.value) < startupSeconds * 1000, `${where}: it waits for the broker (${String(wait && 'value' in wait ? wait.value : '')} ms) less than its startup probe allows (${startupSeconds} s), then exits and is restarted`);
         const mounts = container.volumeMounts ?? [];
         for (const m of mounts) assert.ok(pod.volumes?.some((v) => v.name === m.name), `${where}: volume ${m.name} exists`);
         for (const v of pod.volumes ?? []) {

@@ -8,6 +8,7 @@ import { it } from 'node:test';
 import { ofKind, render, roleOf, templateOf, type K8sObject } from './support/k8s.js';
 import { startPod, type ClusterMapping, type Pod } from './support/rehearsal.js';
 import { uniqueRunId } from './pipeline-helpers.js';
+import { apiClient } from './support/api-client.js';
 
 const RABBITMQ_METRICS = 'http://127.0.0.1:15692/metrics/per-object';
 
@@ -61,14 +62,7 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
   const token = api.env['PFF_API_TOKEN']!;
   assert.ok(token.length >= 16, 'the API token from the overlay\'s Secret');
   const base = `http://127.0.0.1:${api.process.port}`;
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-  };
+  const call = apiClient(base, token);
   assert.equal((await fetch(`${base}/runs`)).status, 401, 'the API wants the token');
 
   // No variant, no workers: the deployment's default (PFF_DEFAULT_WORKERS) spreads four layers over the four stages.

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { BROKER_URL, mnist, uniqueRunId } from './pipeline-helpers.js';
+import { apiClient } from './support/api-client.js';
 import { files, load, queriesOf } from './support/dashboards.js';
 import { startPrometheus } from './support/prometheus.js';
 import { startRoleProcess, type RoleProcess } from './support/role-process.js';
@@ -45,14 +46,7 @@ it('a run over the REST API on RabbitMQ: FINISHED, predicts as reported, every d
   await prometheus.waitForTargetsUp(60_000);
 
   const base = `http://127.0.0.1:${api.port}`;
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-  };
+  const call = apiClient(base, TOKEN);
   const id = uniqueRunId('e2e');
   // all-layers with two replicas: parameter sharing every 10 batches feeds the sync panels.
   const spec = { layers: [200, 200], epochs: 2, trainLimit: 6000, variant: 'all-layers', workers: 2, shareEvery: 10, evalEvery: 1, seed: 3, objective: 'local-softmax', learningRate: 0.003 };

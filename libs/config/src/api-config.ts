@@ -1,7 +1,7 @@
 import type convict from 'convict';
 import type { BrokerCredentials } from './broker-credentials.js';
 import { loadConfig } from './load.js';
-import { brokerPasswordSetting, brokerUsernameSetting, backendSetting, maxMessageBytesSetting, persistentMessagesSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
+import { serviceRoleSettings } from './service-settings.js';
 
 /** What one run may ask for: a request beyond these is refused (400) before it reaches the scheduler. */
 export interface RunLimits {
@@ -64,13 +64,7 @@ export const apiSettings = {
 
 /** The settings of the API (`pff api`), each with its PFF_ environment name. */
 export const apiServiceSettings: convict.Schema<ApiConfig> = {
-  brokerUrl: requiredBrokerUrlSetting,
-  brokerUsername: brokerUsernameSetting,
-  brokerPassword: brokerPasswordSetting,
-  persistentMessages: persistentMessagesSetting,
-  maxMessageBytes: maxMessageBytesSetting,
-  port: portSetting,
-  backend: backendSetting,
+  ...serviceRoleSettings,
   apiToken: apiTokenSetting,
   ...apiSettings,
 };

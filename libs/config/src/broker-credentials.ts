@@ -3,6 +3,8 @@ export interface BrokerCredentials {
   brokerUrl: string;
   brokerUsername: string;
   brokerPassword: string;
+  /** How long a service keeps trying the first connection (ms). */
+  brokerWaitMs: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type convict from 'convict';
 import type { BrokerCredentials } from './broker-credentials.js';
 import { loadConfig } from './load.js';
-import { brokerPasswordSetting, brokerUsernameSetting, backendSetting, persistentMessagesSetting, maxMessageBytesSetting, dataDirSetting, portSetting, requiredBrokerUrlSetting, runDirSetting, maxRunsSetting } from './service-settings.js';
+import { dataDirSetting, runDirSetting, maxRunsSetting, serviceRoleSettings } from './service-settings.js';
 
 export interface SchedulerConfig extends BrokerCredentials {
   persistentMessages: boolean;
@@ -15,13 +15,7 @@ export interface SchedulerConfig extends BrokerCredentials {
 
 /** The scheduler's settings (`pff serve` takes them too, with the broker optional). */
 export const schedulerSettings: convict.Schema<SchedulerConfig> = {
-  brokerUrl: requiredBrokerUrlSetting,
-  brokerUsername: brokerUsernameSetting,
-  brokerPassword: brokerPasswordSetting,
-  persistentMessages: persistentMessagesSetting,
-  maxMessageBytes: maxMessageBytesSetting,
-  port: portSetting,
-  backend: backendSetting,
+  ...serviceRoleSettings,
   dataDir: dataDirSetting,
   runDir: runDirSetting,
   maxRuns: maxRunsSetting,

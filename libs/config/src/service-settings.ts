@@ -26,6 +26,13 @@ export const brokerPasswordSetting: convict.SchemaObj<string> = {
   sensitive: true,
 };
 
+export const brokerWaitSetting: convict.SchemaObj<number> = {
+  doc: 'how long a service keeps trying to reach the broker at start-up, in ms (in Kubernetes the broker may start after it)',
+  format: 'nat',
+  default: 60_000,
+  env: 'PFF_BROKER_WAIT_MS',
+};
+
 export const requiredBrokerUrlSetting: convict.SchemaObj<string> = {
   ...brokerUrlSetting,
   doc: 'RabbitMQ URL (amqp://user:pass@host:5672); this role needs a broker',
@@ -83,4 +90,16 @@ export const maxRunsSetting: convict.SchemaObj<number> = {
   format: 'nat',
   default: 2,
   env: 'PFF_MAX_RUNS',
+};
+
+/** What every service role (`pff api`, `pff scheduler`, `pff worker`) has: its broker and its HTTP port. */
+export const serviceRoleSettings = {
+  brokerUrl: requiredBrokerUrlSetting,
+  brokerUsername: brokerUsernameSetting,
+  brokerPassword: brokerPasswordSetting,
+  brokerWaitMs: brokerWaitSetting,
+  persistentMessages: persistentMessagesSetting,
+  maxMessageBytes: maxMessageBytesSetting,
+  port: portSetting,
+  backend: backendSetting,
 };

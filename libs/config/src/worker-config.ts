@@ -1,7 +1,7 @@
 import type convict from 'convict';
 import type { BrokerCredentials } from './broker-credentials.js';
 import { loadConfig } from './load.js';
-import { brokerPasswordSetting, brokerUsernameSetting, backendSetting, persistentMessagesSetting, maxMessageBytesSetting, portSetting, requiredBrokerUrlSetting } from './service-settings.js';
+import { serviceRoleSettings } from './service-settings.js';
 
 export interface WorkerConfig extends BrokerCredentials {
   persistentMessages: boolean;
@@ -15,13 +15,7 @@ export interface WorkerConfig extends BrokerCredentials {
 
 /** The settings of a layer-worker, each with its PFF_ environment name. */
 export const workerSettings: convict.Schema<WorkerConfig> = {
-  brokerUrl: requiredBrokerUrlSetting,
-  brokerUsername: brokerUsernameSetting,
-  brokerPassword: brokerPasswordSetting,
-  persistentMessages: persistentMessagesSetting,
-  maxMessageBytes: maxMessageBytesSetting,
-  port: portSetting,
-  backend: backendSetting,
+  ...serviceRoleSettings,
   stage: { doc: 'pipeline stage this worker trains (0 = the first layers)', format: 'nat', default: 0, env: 'PFF_STAGE' },
   replica: { doc: 'this replica\'s name; empty = host name and process id', format: String, default: '', env: 'PFF_REPLICA' },
   prefetch: { doc: 'batches held at once (one training, the rest waiting)', format: 'nat', default: 2, env: 'PFF_PREFETCH' },

@@ -34,7 +34,7 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
     async start() {
       const backend = await initBackend(config.backend);
       const registry = createMetricsRegistry('api');
-      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages }));
+      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs }));
       const transport = withTransportMetrics(broker, registry);
       const scheduler = withReadCache(await createSchedulerClient({ transport, timeoutMs: config.requestTimeoutMs, log }), config.readCacheMs);
       const app = await buildApiApp({

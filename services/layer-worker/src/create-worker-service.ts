@@ -23,7 +23,7 @@ export function createWorkerService(config: WorkerConfig, log: (line: string) =>
       const backend = await initBackend(config.backend);
       log(`stage ${config.stage}, replica ${replica}, backend ${backend.name}`);
       const registry = createMetricsRegistry('worker');
-      const broker = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages });
+      const broker = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs });
       const transport = withTransportMetrics(broker, registry);
       const metrics = new StageMetrics(registry);
       const worker = createLayerWorker({ transport, stage: config.stage, replica, prefetch: Math.max(1, config.prefetch), log, metrics });

@@ -127,7 +127,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
     async start() {
       const backend = await initBackend(config.backend);
       log(`scheduler: backend ${backend.name}, runs in ${store.dir}, at most ${config.maxRuns} at once`);
-      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages }));
+      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs }));
       const t = withTransportMetrics(broker, telemetry.registry);
       transport = t;
       const health = createHealthServer({

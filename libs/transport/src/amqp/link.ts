@@ -94,7 +94,13 @@ export class Link {
     for (const waiter of this.#waiters.splice(0)) waiter.reject(new TransportClosedError('waiting for the connection'));
     await this.#reconnecting;
     const session = this.#session;
-    if (session?.alive) await session.model.close().catch((error: unknown) => this.deps.options.log(`amqp: closing the connection: ${messageOf(error)}`));
+    if (session?.alive) {
+      // amqplib's close waits for the broker's close-ok; if the socket dies meanwhile it
+      // never calls back, but the connection does emit 'close': whichever comes first.
+      const gone = new Promise<void>((resolve) => session.model.once('close', () => resolve()));
+      const closed = session.model.close().catch((error: unknown) => this.deps.options.log(`amqp: closing the connection: ${messageOf(error)}`));
+      await Promise.race([closed, gone]);
+    }
     session?.markDead();
     this.#session = undefined;
     this.#setState('closed');
