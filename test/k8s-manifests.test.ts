@@ -11,7 +11,7 @@ import { eventsQueue, stageQueue, stageTopic } from '@pff/contracts';
 import {
   containers, environmentOf, named, ofKind, OVERLAYS, render, roleOf, ROOT, selects, templateOf, type K8sObject,
 } from './support/k8s.js';
-import { loadCrdSchemas, reducedFieldsSet, validateObject } from './support/k8s-schemas.js';
+import { loadCrdSchemas, reducedFieldsSet, unknownBuiltInFields, validateObject } from './support/k8s-schemas.js';
 
 const rendered = new Map(OVERLAYS.map((overlay) => [overlay, render(overlay)]));
 const crds = loadCrdSchemas();
@@ -49,6 +49,7 @@ for (const overlay of OVERLAYS) {
     it('every object validates against the Kubernetes API schemas and the CRDs\' published schemas', () => {
       const problems = objects.flatMap((o) => validateObject(o, crds));
       assert.deepEqual(problems, [], 'schema problems');
+      assert.deepEqual(unknownBuiltInFields(objects), [], 'fields the Kubernetes API does not have');
       for (const o of objects) {
         const crd = crds.find((c) => `${c.group}/${c.version}` === o.apiVersion && c.kind === o.kind);
         if (crd) assert.deepEqual(reducedFieldsSet(o, crd), [], `${o.kind}/${o.metadata.name} sets nothing the kept schema leaves unchecked`);
@@ -252,6 +253,13 @@ describe('the validators can fail', () => {
   it('a wrong type in a built-in object is reported', () => {
     const problems = validateObject(broken('Deployment', (o) => ((o.spec as Record<string, unknown>)['replicas'] = 'two')), crds);
     assert.match(problems.join('\n'), /replicas must be integer/);
+  });
+  it('an unknown field in a built-in object is reported', () => {
+    const typo = broken('Deployment', (o) => {
+      const container = templateOf(o).spec.containers[0] as unknown as Record<string, unknown>;
+      container['imagePullPolicie'] = 'Always';
+    });
+    assert.match(unknownBuiltInFields([typo]).join('\n'), /Deployment\/pff-api: .*'"imagePullPolicie"' does not exist in type 'IContainer'/);
   });
   it('an unknown or wrongly typed field in a custom resource is reported', () => {
     assert.match(validateObject(broken('ScaledObject', (o) => ((o.spec as Record<string, unknown>)['minReplicas'] = 1)), crds).join('\n'), /must NOT have additional properties \(minReplicas\)/);

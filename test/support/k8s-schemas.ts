@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
+import ts from 'typescript';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -20,7 +21,17 @@ interface Validatable {
 }
 type Model = new (data: never) => Validatable;
 
-/** The built-in kinds PFF's manifests use, by apiVersion/kind. */
+/** The built-in kinds PFF's manifests use, by apiVersion/kind: the model, and its module in kubernetes-models. */
+const MODULES: Record<string, string> = {
+  'v1/ConfigMap': 'v1/ConfigMap',
+  'v1/Namespace': 'v1/Namespace',
+  'v1/PersistentVolumeClaim': 'v1/PersistentVolumeClaim',
+  'v1/Secret': 'v1/Secret',
+  'v1/Service': 'v1/Service',
+  'apps/v1/Deployment': 'apps/v1/Deployment',
+  'networking.k8s.io/v1/NetworkPolicy': 'networking.k8s.io/v1/NetworkPolicy',
+  'policy/v1/PodDisruptionBudget': 'policy/v1/PodDisruptionBudget',
+};
 const BUILT_IN: Record<string, Model> = {
   'v1/ConfigMap': ConfigMap as unknown as Model,
   'v1/Namespace': Namespace as unknown as Model,
@@ -97,5 +108,37 @@ export function reducedFieldsSet(object: K8sObject, crd: CrdSchema): string[] {
       return walk((value as Record<string, unknown>)[head!], rest);
     };
     return walk(object, path.split('/').filter(Boolean));
+  });
+}
+
+/**
+ * Unknown fields in built-in objects, as `kubectl apply` (strict field validation)
+ * rejects them: each object is type-checked, as a TypeScript object literal, against
+ * kubernetes-models' interface for its kind, whose excess-property check names any field
+ * the Kubernetes API does not have (the JSON-schema validators above let them pass).
+ */
+export function unknownBuiltInFields(objects: readonly K8sObject[]): string[] {
+  const file = join(ROOT, 'test', '.k8s-objects.generated.ts');
+  const checked = objects.filter((o) => MODULES[`${o.apiVersion}/${o.kind}`]);
+  const kinds = [...new Set(checked.map((o) => `${o.apiVersion}/${o.kind}`))];
+  const imports = kinds.map((k, i) => `import type { I${k.split('/').pop()!} as T${i} } from 'kubernetes-models/${MODULES[k]!}';`);
+  const lines = checked.map((o, i) => `export const o${i}: T${kinds.indexOf(`${o.apiVersion}/${o.kind}`)} = ${JSON.stringify(o)};`);
+  const text = [...imports, ...lines].join('\n');
+  const options: ts.CompilerOptions = {
+    strict: true, noEmit: true, skipLibCheck: true, types: [],
+    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
+  host.getSourceFile = (name, language, ...rest) => (name === file ? ts.createSourceFile(name, text, language) : getSourceFile(name, language, ...rest));
+  host.fileExists = (name) => name === file || fileExists(name);
+  host.readFile = (name) => (name === file ? text : readFile(name));
+  const program = ts.createProgram([file], options, host);
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line - imports.length : -1;
+    const o = checked[line];
+    return `${o ? `${o.kind}/${o.metadata.name}` : 'manifests'}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
   });
 }
