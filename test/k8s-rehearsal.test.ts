@@ -2,7 +2,8 @@
 // of the rendered overlay runs as a local process with its command, arguments and
 // environment (cluster names mapped to this machine, the operator's broker Secret to the
 // local RabbitMQ's user). A run goes through the API; in the middle the busiest stage is
-// scaled to two replicas, as KEDA would; the run must finish with nothing lost.
+// scaled to two replicas, as KEDA would, then its first replica is stopped (a scale-down
+// or a node drain: SIGTERM, then the grace period); the run must finish with nothing lost.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ofKind, render, roleOf, templateOf, type K8sObject } from './support/k8s.js';
@@ -32,7 +33,7 @@ async function messagesHeld(run: string): Promise<Map<string, number>> {
   return held;
 }
 
-it('the dev overlay, run as local processes: a run through the API finishes while a stage scales out, nothing lost', { timeout: 900_000 }, async (t) => {
+it('the dev overlay, run as local processes: a run through the API finishes while a stage scales out and in, nothing lost', { timeout: 900_000 }, async (t) => {
   const objects = render('dev');
   const rabbit = ofKind(objects, 'RabbitmqCluster')[0]!.metadata.name;
   const mapping: ClusterMapping = {
@@ -74,6 +75,7 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
   let run: Record<string, unknown> = created.json;
   let extra: Pod | null = null;
   let extraTrained = 0;
+  let drained: { pod: Pod; code: Promise<number | NodeJS.Signals>; percent: number } | null = null;
   let queuesSeen = 0;
   const until = Date.now() + 600_000;
   while (run['status'] !== 'FINISHED') {
@@ -88,6 +90,14 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
       t.diagnostic(`stage 0 scaled to 2 replicas at ${percent} % of the run`);
     }
     if (extra) extraTrained = Math.max(extraTrained, await samplesTrained(extra, id));
+    if (extra && extraTrained > 0 && !drained && run['status'] === 'RUNNING') {
+      // The new replica works; now the first one goes, mid-batch, as a scale-down would take it.
+      const first = workers.find((w) => w.env['PFF_STAGE'] === '0')!;
+      pods.splice(pods.indexOf(first), 1);
+      first.process.child.kill('SIGTERM');
+      drained = { pod: first, code: first.process.exited, percent };
+      t.diagnostic(`stage 0's first replica stopped (SIGTERM) at ${percent} % of the run`);
+    }
     queuesSeen = Math.max(queuesSeen, (await messagesHeld(id)).size);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const got = await call('GET', `/runs/${id}`);
@@ -98,6 +108,8 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
   t.diagnostic(`the new replica trained ${extraTrained} samples; the run took ${JSON.stringify(run['metrics'])}`);
   assert.match(extra.process.log(), new RegExp(`joined run ${id}`), 'the new replica joined the running run');
   assert.ok(extraTrained > 0, `the new replica trained batches of the run (${extraTrained} samples)`);
+  assert.ok(drained && drained.percent < 95, 'the first stage-0 replica was stopped while the run trained');
+  assert.equal(await drained.code, 0, `the stopped replica finished its batches and exited 0:\n${drained.pod.process.log().slice(-2000)}`);
 
   // Nothing lost, nothing twice: every layer trained every batch of both epochs exactly once.
   const resolved = run['spec'] as { batch: number; epochs: number; trainLimit: number };
