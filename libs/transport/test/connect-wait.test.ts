@@ -82,6 +82,15 @@ it('gives up after the wait with an error naming the broker, without its passwor
   assert.ok(Date.now() - started >= 1100, 'it tried for the whole wait');
 });
 
+it('stops waiting at once when asked to (a shutdown during start-up)', { timeout: 10_000 }, async () => {
+  const never = await gate();
+  const abort = new AbortController();
+  const started = Date.now();
+  setTimeout(() => abort.abort(new Error('SIGTERM before start-up finished')), 700);
+  await assert.rejects(connectBroker({ url: `amqp://guest:guest@127.0.0.1:${never.port}`, waitMs: 60_000, signal: abort.signal }), /SIGTERM before start-up finished/);
+  assert.ok(Date.now() - started < 2000, `stopped in ${Date.now() - started} ms, not after the minute's wait`);
+});
+
 it('tries once without a wait', { timeout: 10_000 }, async () => {
   const never = await gate();
   const started = Date.now();

@@ -20,7 +20,7 @@ export interface ApiServiceDeps {
 
 export interface ApiService {
   /** Connects, serves the API; resolves with the port. */
-  start(): Promise<number>;
+  start(signal?: AbortSignal): Promise<number>;
   /** Stops taking requests, answers those in progress, disconnects. Idempotent. */
   close(): Promise<void>;
 }
@@ -31,10 +31,10 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
   let parts: { app: ApiApp; scheduler: SchedulerClient; broker: Transport } | null = null;
   let closing: Promise<void> | null = null;
   return {
-    async start() {
+    async start(signal) {
       const backend = await initBackend(config.backend);
       const registry = createMetricsRegistry('api');
-      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs }));
+      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs, ...(signal ? { signal } : {}) }));
       const transport = withTransportMetrics(broker, registry);
       const scheduler = withReadCache(await createSchedulerClient({ transport, timeoutMs: config.requestTimeoutMs, log }), config.readCacheMs);
       const app = await buildApiApp({

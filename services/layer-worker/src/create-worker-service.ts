@@ -8,7 +8,7 @@ import { createLayerWorker } from './layer-worker.js';
 
 export interface Service {
   /** Connects, starts listening for runs and serving probes; resolves with the HTTP port. */
-  start(): Promise<number>;
+  start(signal?: AbortSignal): Promise<number>;
   /** Stop taking batches, finish the one in hand, close the broker connection, stop serving. Idempotent. */
   close(): Promise<void>;
 }
@@ -19,11 +19,11 @@ export function createWorkerService(config: WorkerConfig, log: (line: string) =>
   let closing: Promise<void> | null = null;
   let parts: { close(): Promise<void> } | null = null;
   return {
-    async start() {
+    async start(signal) {
       const backend = await initBackend(config.backend);
       log(`stage ${config.stage}, replica ${replica}, backend ${backend.name}`);
       const registry = createMetricsRegistry('worker');
-      const broker = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs });
+      const broker = await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs, ...(signal ? { signal } : {}) });
       const transport = withTransportMetrics(broker, registry);
       const metrics = new StageMetrics(registry);
       const worker = createLayerWorker({ transport, stage: config.stage, replica, prefetch: Math.max(1, config.prefetch), log, metrics });

@@ -1,16 +1,15 @@
 import type { WorkerConfig } from '@pff/config';
-import { onShutdownSignal } from '@pff/service-kit';
+import { serveUntilShutdown } from '@pff/service-kit';
 import { createWorkerService } from './create-worker-service.js';
 
 /** The process shell of `pff worker`: start, serve until SIGTERM, shut down gracefully. */
 export async function runWorkerMain(config: WorkerConfig, proc: NodeJS.Process, log: (line: string) => void): Promise<void> {
   const service = createWorkerService(config, log);
-  const signal = onShutdownSignal(proc, log);
-  try {
-    const port = await service.start();
-    log(`layer-worker for stage ${config.stage} ready; probes on :${port}`);
-    await signal;
-  } finally {
-    await service.close();
-  }
+  await serveUntilShutdown({
+    start: async (signal) => {
+      const port = await service.start(signal);
+      log(`layer-worker for stage ${config.stage} ready; probes on :${port}`);
+    },
+    close: () => service.close(),
+  }, proc, log);
 }

@@ -25,7 +25,7 @@ export interface SchedulerServiceDeps {
 
 export interface SchedulerService {
   /** Resumes stored runs, takes run requests, serves probes; resolves with the HTTP port. */
-  start(): Promise<number>;
+  start(signal?: AbortSignal): Promise<number>;
   /** Stops taking requests and interrupts running runs (they stay RUNNING and resume on the next start). Idempotent. */
   close(): Promise<void>;
   readonly store: RunStore;
@@ -124,10 +124,10 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
   return {
     store,
     metrics: telemetry.registry,
-    async start() {
+    async start(signal) {
       const backend = await initBackend(config.backend);
       log(`scheduler: backend ${backend.name}, runs in ${store.dir}, at most ${config.maxRuns} at once`);
-      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs }));
+      const broker = deps.transport ?? (await connectBroker({ url: config.brokerUrl, log, maxMessageBytes: config.maxMessageBytes, persistent: config.persistentMessages, waitMs: config.brokerWaitMs, ...(signal ? { signal } : {}) }));
       const t = withTransportMetrics(broker, telemetry.registry);
       transport = t;
       const health = createHealthServer({
