@@ -17,16 +17,22 @@ export interface RoleProcess {
 /**
  * Starts `pff <args>` with `env` added to this process's environment (or, `inherit`
  * false, with only `env`, as a container has) and waits until its stderr shows `ready`
- * (a pattern whose first group is the HTTP port).
+ * (a pattern whose first group is the HTTP port). `bin` runs another install's pff;
+ * `uid`/`gid` run it as that user (root only).
  */
 export async function startRoleProcess(
   args: readonly string[],
   env: Record<string, string>,
   ready: RegExp,
   timeoutMs = 60_000,
-  { inherit = true }: { inherit?: boolean } = {},
+  { inherit = true, bin = BIN, uid, gid }: { inherit?: boolean; bin?: string; uid?: number; gid?: number } = {},
 ): Promise<RoleProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: inherit ? { ...process.env, ...env } : env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: inherit ? { ...process.env, ...env } : env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
+  });
   let stderr = '';
   const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const port = await new Promise<number>((resolve, reject) => {
