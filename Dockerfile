@@ -11,9 +11,11 @@ COPY bin ./bin
 COPY libs ./libs
 COPY services ./services
 # @tensorflow/tfjs-node is optional (it downloads libtensorflow while installing, which
-# some machines cannot); the image must have it, so the build fails without it.
+# some machines cannot). On x86_64, the only Linux it ships for, the image must have it,
+# so the build fails without it; elsewhere (arm64) PFF runs on the wasm backend.
 RUN npm ci --omit=dev --include=optional --no-audit --no-fund \
- && node -e "require('@tensorflow/tfjs-node')" \
+ && if [ "$(uname -m)" = x86_64 ]; then node -e "require('@tensorflow/tfjs-node')"; \
+    else echo "no tfjs-node for $(uname -m): PFF_BACKEND=auto will use wasm"; fi \
  && npm cache clean --force
 
 # --- runtime: slim, non-root, tini as PID 1 so SIGTERM reaches node and zombies are reaped ---

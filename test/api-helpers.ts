@@ -10,7 +10,7 @@ import { createMetricsRegistry, withTransportMetrics } from '@pff/telemetry';
 export const API_TOKEN = 'route-test-token-0123456789';
 export const AUTH = { authorization: `Bearer ${API_TOKEN}` };
 
-export const DEFAULT_LIMITS: RunLimits = { maxLayers: 8, maxLayerWidth: 2048, maxEpochs: 100, maxBatch: 1024, maxWorkers: 16, maxStages: 3, datasets: ['mnist'] };
+export const DEFAULT_LIMITS: RunLimits = { maxLayers: 8, maxLayerWidth: 2048, maxEpochs: 100, maxBatch: 1024, maxWorkers: 16, maxStages: 3, maxStageReplicas: 4, datasets: ['mnist'] };
 
 export interface ApiFixture {
   readonly app: Awaited<ReturnType<typeof buildApiApp>>;

@@ -73,6 +73,7 @@ describe('API routes', () => {
       [{ spec: { batch: 2048 } }, /spec\.batch may be at most 1024 here/],
       [{ spec: { variant: 'all-layers', workers: 17 } }, /spec\.workers may be at most 16 here/],
       [{ spec: { variant: 'single-layer', workers: 4, layers: [50, 50, 50, 50] } }, /spec\.workers would split the layers into 4 pipeline stages; this deployment runs at most 3/],
+      [{ spec: { variant: 'federated', workers: 5 } }, /spec\.workers a federated run needs 5 replicas of its stage at once; this deployment scales a stage to at most 4/],
       [{ spec: { dataset: 'cifar10' } }, /spec\.dataset must be one of mnist here/],
       [{ id: '../../etc/passwd', spec: {} }, /body\/id must match pattern/],
       [{ id: 'Upper-Case', spec: {} }, /body\/id must match pattern/],

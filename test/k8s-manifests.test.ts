@@ -155,6 +155,9 @@ for (const overlay of OVERLAYS) {
         const spec = so.spec as { minReplicaCount: number; maxReplicaCount: number; triggers: Array<{ type: string; metadata: Record<string, string>; authenticationRef: { name: string } }> };
         assert.ok(spec.minReplicaCount >= 1, 'a stage never scales to zero (a run announced meanwhile would wait for a pod)');
         assert.ok(spec.maxReplicaCount > spec.minReplicaCount, 'room to scale');
+        assert.equal(spec.maxReplicaCount, Number((apiEnv.get('PFF_MAX_STAGE_REPLICAS') as { value: string }).value), 'the API refuses federated runs that need more replicas than KEDA will start');
+        const prefetch = Number((env.get('PFF_PREFETCH') as { value: string }).value);
+        assert.ok(Number(spec.triggers[0]!.metadata['value']) <= prefetch, `a busy replica (holding PFF_PREFETCH ${prefetch} batches) alone keeps its place: the trigger value is at most that`);
         const trigger = spec.triggers[0]!;
         assert.equal(trigger.type, 'rabbitmq');
         assert.equal(trigger.metadata['protocol'], 'http', 'the management API, which counts unacked messages');

@@ -12,6 +12,8 @@ export interface RunLimits {
   maxWorkers: number;
   /** Pipeline stages a run may span: in Kubernetes, the layer-worker Deployments there are. */
   maxStages: number;
+  /** Replicas one stage may have at once: in Kubernetes, its ScaledObject's maxReplicaCount. */
+  maxStageReplicas: number;
   datasets: string[];
 }
 
@@ -59,6 +61,7 @@ export const apiSettings = {
   maxBatch: positive('largest batch a run may use', 1024, 'PFF_MAX_BATCH'),
   maxWorkers: positive('most workers a run may ask for', 16, 'PFF_MAX_WORKERS'),
   maxStages: positive('most pipeline stages a run may span (Kubernetes: one layer-worker Deployment per stage)', 8, 'PFF_MAX_STAGES'),
+  maxStageReplicas: positive('most replicas one stage may have at once (Kubernetes: the ScaledObjects\' maxReplicaCount); a federated run needs one per worker', 16, 'PFF_MAX_STAGE_REPLICAS'),
   datasets: { doc: 'datasets runs may use (comma-separated)', format: Array, default: ['mnist', 'cifar10'], env: 'PFF_DATASETS' } as convict.SchemaObj<string[]>,
 };
 

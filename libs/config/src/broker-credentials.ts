@@ -8,8 +8,9 @@ export interface BrokerCredentials {
 }
 
 /**
- * The broker URL with PFF_BROKER_USERNAME / PFF_BROKER_PASSWORD written into it
- * (percent-encoded, so any character is safe). In Kubernetes the URL names the host
+ * The broker URL with PFF_BROKER_USERNAME / PFF_BROKER_PASSWORD written into it,
+ * percent-encoded (so `@`, `:`, `/`, `%` are safe; the settings admit printable ASCII
+ * only, which is what amqplib decodes faithfully). In Kubernetes the URL names the host
  * (a ConfigMap) and the credentials come from the RabbitMQ operator's Secret.
  */
 export function withBrokerCredentials<T extends Partial<BrokerCredentials>>(config: T): T {

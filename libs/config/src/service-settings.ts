@@ -9,18 +9,23 @@ export const brokerUrlSetting: convict.SchemaObj<string> = {
   sensitive: true,
 };
 
+/** amqplib reads URL credentials byte by byte (Latin-1): anything beyond printable ASCII would arrive garbled. */
+const printableAscii = (value: unknown): void => {
+  if (typeof value !== 'string' || /[^\x20-\x7e]/.test(value)) throw new Error('must be printable ASCII');
+};
+
 /** The broker's user name, kept apart from the URL so a Secret can hold it (Kubernetes: the operator's default-user Secret). */
 export const brokerUsernameSetting: convict.SchemaObj<string> = {
-  doc: 'RabbitMQ user name; when set, it replaces the one in PFF_BROKER_URL',
-  format: String,
+  doc: 'RabbitMQ user name (printable ASCII); when set, it replaces the one in PFF_BROKER_URL',
+  format: printableAscii,
   default: '',
   env: 'PFF_BROKER_USERNAME',
   sensitive: true,
 };
 
 export const brokerPasswordSetting: convict.SchemaObj<string> = {
-  doc: 'RabbitMQ password; when set, it replaces the one in PFF_BROKER_URL',
-  format: String,
+  doc: 'RabbitMQ password (printable ASCII); when set, it replaces the one in PFF_BROKER_URL',
+  format: printableAscii,
   default: '',
   env: 'PFF_BROKER_PASSWORD',
   sensitive: true,

@@ -18,6 +18,13 @@ test('without separate credentials the URL is used as given', () => {
   assert.match(loadWorkerConfig({ PFF_BROKER_URL: 'amqp://guest:guest@h:5672', PFF_BROKER_PASSWORD: 'other' }).brokerUrl, /^amqp:\/\/guest:other@h:5672/, 'only the password replaced');
 });
 
+test('credentials beyond printable ASCII are refused at start-up, naming the setting, not the value', () => {
+  assert.throws(
+    () => loadWorkerConfig({ PFF_BROKER_URL: 'amqp://h:5672', PFF_BROKER_PASSWORD: 'pässwörd-secret' }),
+    (err: unknown) => err instanceof ConfigError && /brokerPassword \(PFF_BROKER_PASSWORD\): must be printable ASCII/.test(err.message) && !err.message.includes('wörd'),
+  );
+});
+
 test('a bad setting never shows the credentials in its error', () => {
   assert.throws(
     () => loadWorkerConfig({ PFF_BROKER_URL: 'amqp://h:5672', PFF_BROKER_PASSWORD: 'hunter2-secret', PFF_PREFETCH: 'lots' }),

@@ -14,5 +14,9 @@ export function exceededLimit(spec: RunSpec, limits: RunLimits): { field: string
   if (stages > limits.maxStages) {
     return { field: 'spec.workers', message: `would split the layers into ${stages} pipeline stages; this deployment runs at most ${limits.maxStages}` };
   }
+  // Each federated worker trains its own shard: all of them must run at once.
+  if (spec.variant === 'federated' && spec.workers > limits.maxStageReplicas) {
+    return { field: 'spec.workers', message: `a federated run needs ${spec.workers} replicas of its stage at once; this deployment scales a stage to at most ${limits.maxStageReplicas}` };
+  }
   return null;
 }

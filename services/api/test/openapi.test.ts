@@ -11,7 +11,7 @@ import type { SchedulerClient } from '../src/scheduler-client.js';
 const idle: SchedulerClient = { available: () => Promise.resolve(false), request: () => Promise.reject(new Error('unused')), close: () => Promise.resolve() };
 
 test('the OpenAPI document is valid and describes every route', async (t) => {
-  const limits = { maxLayers: 8, maxLayerWidth: 2048, maxEpochs: 100, maxBatch: 1024, maxWorkers: 16, maxStages: 8, datasets: ['mnist'] };
+  const limits = { maxLayers: 8, maxLayerWidth: 2048, maxEpochs: 100, maxBatch: 1024, maxWorkers: 16, maxStages: 8, maxStageReplicas: 16, datasets: ['mnist'] };
   const app = await buildApiApp({ scheduler: idle, limits, apiToken: 'openapi-test-token-0123', metrics: createMetricsRegistry('api', { processMetrics: false }), log: () => undefined });
   t.after(() => app.close());
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{

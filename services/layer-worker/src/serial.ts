@@ -1,6 +1,11 @@
+/** Resolves after the event loop has turned once: timers and I/O waiting meanwhile run first. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Runs tasks one after another, in the order they were added. A stage trains one batch
- * at a time; everything that touches its weights goes through one of these.
+ * at a time; everything that touches its weights goes through one of these. Training is
+ * synchronous, so each task starts on a fresh turn of the event loop: between two batches
+ * the AMQP heartbeats go out and the probes are answered, however many batches wait.
  */
 export class Serial {
   private tail: Promise<void> = Promise.resolve();
@@ -8,7 +13,7 @@ export class Serial {
 
   run<T>(task: () => T | Promise<T>): Promise<T> {
     this.pending++;
-    const result = this.tail.then(task);
+    const result = this.tail.then(nextTurn).then(task);
     this.tail = result.then(
       () => {
         this.pending--;
