@@ -91,6 +91,24 @@ it('stops waiting at once when asked to (a shutdown during start-up)', { timeout
   assert.ok(Date.now() - started < 2000, `stopped in ${Date.now() - started} ms, not after the minute's wait`);
 });
 
+it('a broker address that accepts but never answers fails after the connect timeout, and the wait goes on', { timeout: 20_000 }, async (t) => {
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const held: Socket[] = [];
+  silent.on('connection', (s) => held.push(s));
+  t.after(() => {
+    for (const s of held) s.destroy();
+    silent.close();
+  });
+  const port = (silent.address() as { port: number }).port;
+  const lines: string[] = [];
+  const started = Date.now();
+  await assert.rejects(connectBroker({ url: `amqp://guest:guest@127.0.0.1:${port}`, connectTimeoutMs: 400, waitMs: 1500, log: (l) => lines.push(l) }), BrokerUnreachableError);
+  const took = Date.now() - started;
+  assert.ok(took >= 1500 && took < 6000, `gave up after the wait, each attempt bounded (${took} ms)`);
+  assert.ok(lines.filter((l) => /trying again in/.test(l)).length >= 1, `it retried after a timed-out attempt:\n${lines.join('\n')}`);
+});
+
 it('tries once without a wait', { timeout: 10_000 }, async () => {
   const never = await gate();
   const started = Date.now();

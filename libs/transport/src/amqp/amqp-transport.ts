@@ -31,8 +31,10 @@ export interface AmqpTransportDeps {
  * `queueStats(q).unacked` counts the deliveries of `q` that THIS transport holds
  * unsettled (RabbitMQ reports unacked counts only through its management API).
  */
-export async function createAmqpTransport(options: AmqpTransportOptions, deps: AmqpTransportDeps = { connect: (url) => amqpConnect(url, { noDelay: true }) }): Promise<Transport> {
+export async function createAmqpTransport(options: AmqpTransportOptions, given?: AmqpTransportDeps): Promise<Transport> {
   const settings = resolveOptions(options);
+  // amqplib's socket timeout covers connecting and the handshake; it is lifted once open.
+  const deps = given ?? { connect: (url: string) => amqpConnect(url, { noDelay: true, timeout: settings.connectTimeoutMs }) };
   const { log } = settings;
   const topology = new Topology();
   const unacked = new UnackedCounts();

@@ -7,6 +7,11 @@ export interface AmqpTransportOptions {
   readonly prefetchDefault?: number;
   /** AMQP heartbeat, so a dead peer is noticed within about twice this; default 10. */
   readonly heartbeatSeconds?: number;
+  /**
+   * How long opening a connection may take, handshake included, before it counts as
+   * failed (a broker address that swallows packets); default 10 s.
+   */
+  readonly connectTimeoutMs?: number;
   /** Exponential back-off between reconnection attempts; default 200 ms doubling to 10 s. */
   readonly reconnect?: { readonly initialMs: number; readonly maxMs: number };
   /** Where connection events are reported (one line each); default: nowhere. */
@@ -22,6 +27,7 @@ export interface ResolvedOptions {
   readonly url: string;
   readonly prefetchDefault: number;
   readonly reconnect: { readonly initialMs: number; readonly maxMs: number };
+  readonly connectTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly persistent: boolean;
 }
@@ -35,9 +41,11 @@ export function resolveOptions(options: AmqpTransportOptions): ResolvedOptions {
     throw new RangeError(`reconnect needs 0 < initialMs <= maxMs, not ${reconnect.initialMs}..${reconnect.maxMs}`);
   }
   checkPrefetch(prefetchDefault);
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw new RangeError(`connectTimeoutMs must be a whole number of ms >= 1, not ${connectTimeoutMs}`);
   const url = new URL(options.url);
   if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', String(heartbeatSeconds));
-  return Object.freeze({ url: url.toString(), prefetchDefault, reconnect, log: options.log ?? (() => undefined), persistent: options.persistent ?? true });
+  return Object.freeze({ url: url.toString(), prefetchDefault, reconnect, connectTimeoutMs, log: options.log ?? (() => undefined), persistent: options.persistent ?? true });
 }
 
 export function checkPrefetch(prefetch: number): number {
