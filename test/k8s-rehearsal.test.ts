@@ -1,17 +1,19 @@
 // A rehearsal of `kubectl apply -k k8s/overlays/dev` without a cluster: every container
 // of the rendered overlay runs as a local process with its command, arguments and
 // environment (cluster names mapped to this machine, the operator's broker Secret to the
-// local RabbitMQ's user). A run goes through the API; in the middle the busiest stage is
-// scaled to two replicas, as KEDA would, then its first replica is stopped (a scale-down
-// or a node drain: SIGTERM, then the grace period); the run must finish with nothing lost.
+// local RabbitMQ's user). A run goes through the API while KEDA is emulated: each
+// ScaledObject's trigger, evaluated on RabbitMQ's own queue metrics, decides how many
+// processes each stage runs, so the slow stage must be scaled out by the manifests' own
+// numbers. Once a new replica has trained, the stage's first replica is stopped (a
+// scale-down or a node drain: SIGTERM, then the grace period); the run must finish with
+// nothing lost.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ofKind, render, roleOf, templateOf, type K8sObject } from './support/k8s.js';
+import { desiredReplicas, fetchQueueDepths } from './support/keda.js';
 import { startPod, type ClusterMapping, type Pod } from './support/rehearsal.js';
 import { uniqueRunId } from './pipeline-helpers.js';
 import { apiClient } from './support/api-client.js';
-
-const RABBITMQ_METRICS = 'http://127.0.0.1:15692/metrics/per-object';
 
 /** Samples a worker's /metrics says it trained in `run`. */
 async function samplesTrained(pod: Pod, run: string): Promise<number> {
@@ -21,16 +23,9 @@ async function samplesTrained(pod: Pod, run: string): Promise<number> {
   return total;
 }
 
-/** Messages RabbitMQ holds in queues whose name has `run` in it (its own per-queue metrics). */
+/** Messages (ready or unacked) RabbitMQ holds in queues whose name has `run` in it (its own per-queue metrics). */
 async function messagesHeld(run: string): Promise<Map<string, number>> {
-  const text = await (await fetch(RABBITMQ_METRICS)).text();
-  const held = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('rabbitmq_queue_messages{') && !line.startsWith('rabbitmq_queue_messages_unacked{')) continue;
-    const queue = /queue="([^"]+)"/.exec(line)?.[1];
-    if (queue?.includes(run)) held.set(queue, (held.get(queue) ?? 0) + Number(line.split(' ').pop()));
-  }
-  return held;
+  return new Map([...(await fetchQueueDepths()).entries()].filter(([queue]) => queue.includes(run)));
 }
 
 it('the dev overlay, run as local processes: a run through the API finishes while a stage scales out and in, nothing lost', { timeout: 900_000 }, async (t) => {
@@ -68,11 +63,16 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
 
   // No variant, no workers: the deployment's default (PFF_DEFAULT_WORKERS) spreads four layers over the four stages.
   const id = uniqueRunId('k8s');
-  const spec = { layers: [300, 100, 100, 100], epochs: 2, trainLimit: 20000, evalEvery: 1, seed: 5, objective: 'local-softmax', learningRate: 0.003 };
+  const spec = { layers: [300, 100, 100, 100], epochs: 2, trainLimit: 30000, evalEvery: 1, seed: 5, objective: 'local-softmax', learningRate: 0.003 };
   const created = await call('POST', '/runs', { id, name: 'k8s rehearsal', spec });
   assert.equal(created.status, 201, JSON.stringify(created.json));
 
   let run: Record<string, unknown> = created.json;
+  // KEDA, emulated: per Deployment, the replicas running; a ScaledObject asks for more when its stage backs up.
+  const replicas = new Map(workers.map((w) => [w.deployment, [w]]));
+  const scaledObjects = ofKind(objects, 'ScaledObject');
+  const stage0 = workers.find((w) => w.env['PFF_STAGE'] === '0')!;
+  const scaleEvents: string[] = [];
   let extra: Pod | null = null;
   let extraTrained = 0;
   let drained: { pod: Pod; code: Promise<number | NodeJS.Signals>; percent: number } | null = null;
@@ -81,21 +81,30 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
   while (run['status'] !== 'FINISHED') {
     assert.ok(!['FAILED', 'KILLED'].includes(run['status'] as string), `the run ended ${String(run['status'])}: ${String(run['error'])}`);
     assert.ok(Date.now() < until, `the run did not finish in time: ${JSON.stringify(run)}`);
-    const percent = (run['progress'] as { percent?: number } | undefined)?.percent ?? 0;
-    if (!extra && run['status'] === 'RUNNING' && percent >= 5) {
-      // Stage 0 holds the widest layer (784 x 300): its queue backs up, so KEDA adds a replica there.
-      const busiest = workers.find((w) => w.env['PFF_STAGE'] === '0')!;
-      extra = await start(deployments.find((d) => d.metadata.name === busiest.deployment)!, 'b');
-      assert.ok(percent < 90, `scaled out in the middle of the run (${percent} %)`);
-      t.diagnostic(`stage 0 scaled to 2 replicas at ${percent} % of the run`);
+    const percent = Math.round((run['progress'] as { percent?: number } | undefined)?.percent ?? 0);
+    if (run['status'] === 'RUNNING') {
+      const depths = await fetchQueueDepths();
+      for (const so of scaledObjects) {
+        const target = (so.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name;
+        const running = replicas.get(target)!;
+        const { desired, backlog } = desiredReplicas(so, depths);
+        if (desired <= running.length) continue;
+        // One pod at a time, as pods come up; the next poll asks again.
+        const pod = await start(deployments.find((d) => d.metadata.name === target)!, String.fromCharCode(97 + running.length + (drained?.pod.deployment === target ? 1 : 0)));
+        running.push(pod);
+        scaleEvents.push(`${target} to ${running.length} (backlog ${backlog}) at ${percent} %`);
+        t.diagnostic(`KEDA (emulated): ${scaleEvents[scaleEvents.length - 1]!}`);
+        if (target === stage0.deployment) extra ??= pod;
+      }
     }
     if (extra) extraTrained = Math.max(extraTrained, await samplesTrained(extra, id));
     if (extra && extraTrained > 0 && !drained && run['status'] === 'RUNNING') {
-      // The new replica works; now the first one goes, mid-batch, as a scale-down would take it.
-      const first = workers.find((w) => w.env['PFF_STAGE'] === '0')!;
-      pods.splice(pods.indexOf(first), 1);
-      first.process.child.kill('SIGTERM');
-      drained = { pod: first, code: first.process.exited, percent };
+      // The new replica works; now the first one goes, mid-batch, as a scale-down or a drain takes it.
+      pods.splice(pods.indexOf(stage0), 1);
+      const running = replicas.get(stage0.deployment)!;
+      running.splice(running.indexOf(stage0), 1);
+      stage0.process.child.kill('SIGTERM');
+      drained = { pod: stage0, code: stage0.process.exited, percent };
       t.diagnostic(`stage 0's first replica stopped (SIGTERM) at ${percent} % of the run`);
     }
     queuesSeen = Math.max(queuesSeen, (await messagesHeld(id)).size);
@@ -104,7 +113,7 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
     assert.equal(got.status, 200, JSON.stringify(got.json));
     run = got.json;
   }
-  assert.ok(extra, 'a second replica of stage 0 started during the run');
+  assert.ok(extra, `the slow stage (0: 784 x 300) was scaled out by its ScaledObject during the run: ${scaleEvents.join('; ') || 'no scaling'}`);
   t.diagnostic(`the new replica trained ${extraTrained} samples; the run took ${JSON.stringify(run['metrics'])}`);
   assert.match(extra.process.log(), new RegExp(`joined run ${id}`), 'the new replica joined the running run');
   assert.ok(extraTrained > 0, `the new replica trained batches of the run (${extraTrained} samples)`);
