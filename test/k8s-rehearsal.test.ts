@@ -48,7 +48,7 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
     return pod;
   };
   // Every Deployment at the replicas the overlay gives it (KEDA's minimum for the workers).
-  const scheduler = await start(byRole('scheduler')[0]!, 'a');
+  await start(byRole('scheduler')[0]!, 'a');
   const workers = [];
   for (const d of byRole('worker')) workers.push(await start(d, 'a'));
   const api = await start(byRole('api')[0]!, 'a');
@@ -146,5 +146,4 @@ it('the dev overlay, run as local processes: a run through the API finishes whil
     assert.equal(code, 0, `${pod.name} exits 0 on SIGTERM:\n${pod.process.log().slice(-2000)}`);
     assert.ok(Date.now() - started < grace * 1000, `${pod.name} stopped within its grace period (${grace} s)`);
   }
-  void scheduler;
 });
