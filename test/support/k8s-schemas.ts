@@ -21,17 +21,7 @@ interface Validatable {
 }
 type Model = new (data: never) => Validatable;
 
-/** The built-in kinds PFF's manifests use, by apiVersion/kind: the model, and its module in kubernetes-models. */
-const MODULES: Record<string, string> = {
-  'v1/ConfigMap': 'v1/ConfigMap',
-  'v1/Namespace': 'v1/Namespace',
-  'v1/PersistentVolumeClaim': 'v1/PersistentVolumeClaim',
-  'v1/Secret': 'v1/Secret',
-  'v1/Service': 'v1/Service',
-  'apps/v1/Deployment': 'apps/v1/Deployment',
-  'networking.k8s.io/v1/NetworkPolicy': 'networking.k8s.io/v1/NetworkPolicy',
-  'policy/v1/PodDisruptionBudget': 'policy/v1/PodDisruptionBudget',
-};
+/** The built-in kinds PFF's manifests use, by apiVersion/kind (also their module path in kubernetes-models). */
 const BUILT_IN: Record<string, Model> = {
   'v1/ConfigMap': ConfigMap as unknown as Model,
   'v1/Namespace': Namespace as unknown as Model,
@@ -119,9 +109,9 @@ export function reducedFieldsSet(object: K8sObject, crd: CrdSchema): string[] {
  */
 export function unknownBuiltInFields(objects: readonly K8sObject[]): string[] {
   const file = join(ROOT, 'test', '.k8s-objects.generated.ts');
-  const checked = objects.filter((o) => MODULES[`${o.apiVersion}/${o.kind}`]);
+  const checked = objects.filter((o) => BUILT_IN[`${o.apiVersion}/${o.kind}`]);
   const kinds = [...new Set(checked.map((o) => `${o.apiVersion}/${o.kind}`))];
-  const imports = kinds.map((k, i) => `import type { I${k.split('/').pop()!} as T${i} } from 'kubernetes-models/${MODULES[k]!}';`);
+  const imports = kinds.map((k, i) => `import type { I${k.split('/').pop()!} as T${i} } from 'kubernetes-models/${k}';`);
   const lines = checked.map((o, i) => `export const o${i}: T${kinds.indexOf(`${o.apiVersion}/${o.kind}`)} = ${JSON.stringify(o)};`);
   const text = [...imports, ...lines].join('\n');
   const options: ts.CompilerOptions = {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { runApiMain } from '@pff/api';
 import { loadApiConfig, loadSchedulerConfig, loadServeConfig, loadWorkerConfig } from '@pff/config';
 import { startLocalStack } from '@pff/local-cluster';
-import { onShutdownSignal } from '@pff/service-kit';
+import { serveUntilShutdown } from '@pff/service-kit';
 import { runWorkerMain } from '@pff/layer-worker';
 import { runSchedulerMain } from '@pff/scheduler';
 import { UsageError, type CliIo } from '../io.js';
@@ -83,15 +83,15 @@ export function addRoleCommands(program: Command, io: CliIo): void {
           PFF_BROKER_URL: o.broker, PFF_PORT: o.port, PFF_RUN_DIR: o.runDir, PFF_DATA_DIR: o.dataDir, PFF_MAX_RUNS: o.maxRuns, PFF_BACKEND: o.backend,
         }),
       );
-      const signal = onShutdownSignal(processOf(io), log);
-      const stack = await startLocalStack({ config, log, ...(o.host ? { host: o.host } : {}) });
-      const base = `http://${o.host ?? '127.0.0.1'}:${stack.port}`;
-      io.stdout.write(`PFF is serving at ${base} (OpenAPI UI: ${base}/docs)\n`);
-      if (!config.apiToken) io.stdout.write(`API token (set PFF_API_TOKEN to choose one): ${stack.apiToken}\n`);
-      try {
-        await signal;
-      } finally {
-        await stack.close();
-      }
+      let stack: Awaited<ReturnType<typeof startLocalStack>> | null = null;
+      await serveUntilShutdown({
+        start: async () => {
+          stack = await startLocalStack({ config, log, ...(o.host ? { host: o.host } : {}) });
+          const base = `http://${o.host ?? '127.0.0.1'}:${stack.port}`;
+          io.stdout.write(`PFF is serving at ${base} (OpenAPI UI: ${base}/docs)\n`);
+          if (!config.apiToken) io.stdout.write(`API token (set PFF_API_TOKEN to choose one): ${stack.apiToken}\n`);
+        },
+        close: async () => stack?.close(),
+      }, processOf(io), log);
     });
 }
