@@ -102,7 +102,8 @@ export function createLayerWorker(deps: LayerWorkerDeps): LayerWorker {
     close() {
       closed ??= (async () => {
         await announcements?.cancel().catch(() => undefined);
-        await Promise.allSettled([...members.values()].map((m) => m.leave()));
+        // Runs go on without this replica: what it trained is committed before it goes.
+        await Promise.allSettled([...members.values()].map((m) => m.leave({ commitFirst: true })));
         members.clear();
       })();
       return closed;

@@ -10,6 +10,7 @@ import {
   type ActivationBatchHeader,
   type Adopt,
   type AnyMessage,
+  type Committed,
   type Decoded,
   type MessageOf,
   type NamedTensor,
@@ -47,19 +48,35 @@ export interface MemberCounts {
   deadLettered: number;
 }
 
+/** What a replica sent for a round: the batches its parameters included and its sample count then. */
+interface RoundPart {
+  readonly keys: readonly string[];
+  readonly samples: number;
+}
+
 /**
  * One replica's part in one run: it joins (hello → the stage's shared parameters),
  * consumes its stage's queue, trains, passes activations on, reports, and takes part
- * in parameter sharing. Deliveries settle only after what they produced is stored
- * downstream (at-least-once); duplicates of batches the stage trained are dropped.
+ * in parameter rounds. A delivery is acknowledged only once what it produced is stored
+ * downstream AND the scheduler holds parameters that include its training (a round's
+ * `committed`): a replica that dies loses nothing, its uncommitted batches come back
+ * and are trained again from the committed parameters. Duplicates are dropped.
  */
 export class RunMember {
   readonly counts: MemberCounts = { trained: 0, redelivered: 0, dropped: 0, deadLettered: 0 };
   private readonly model: StageModel;
   private readonly serial = new Serial();
+  /** Batches peers trained (a fresh copy is a duplicate; a redelivered one was lost with a peer). */
   private readonly claimed = new Set<string>();
+  /** Batches the scheduler holds the training of: dropped even when redelivered. */
+  private readonly committed = new Set<string>();
+  /** Batches this replica trained, in its parameters and not yet committed, with their delivery once it may be settled. */
+  private readonly uncommitted = new Map<string, Delivery[]>();
   private readonly sentParams = new Map<number, Map<string, Float32Array>>();
-  private samplesSinceShared = 0;
+  private readonly roundParts = new Map<number, RoundPart>();
+  /** Shared parameters of an averaging round, applied when its `committed` says whether this replica was in it. */
+  private readonly pendingAdopt = new Map<number, Map<string, Float32Array>>();
+  private samplesSinceAdopt = 0;
   /** When each sharing round's request arrived, for the sync time. */
   private readonly shareAskedAt = new Map<number, number>();
   private consumer: Subscription | null = null;
@@ -115,25 +132,29 @@ export class RunMember {
   private async startConsuming(shard: number | undefined): Promise<void> {
     const { transport, run, stage, prefetch } = this.deps;
     const queue = stageQueue(run.runId, stage, run.shards > 0 ? (shard ?? 0) : undefined);
-    this.consumer = await transport.consume(queue, (d) => this.onBatch(d), { prefetch });
+    // Room for the batches held until their commit (two rounds' worth: training goes on during a round).
+    this.consumer = await transport.consume(queue, (d) => this.onBatch(d), { prefetch: prefetch + 2 * run.commitEvery });
   }
 
   private onBroadcast(m: Broadcast): void {
-    let decoded: Decoded<MessageOf<'share' | 'adopt' | 'claim'>>;
+    let decoded: Decoded<MessageOf<'share' | 'adopt' | 'claim' | 'committed'>>;
     try {
-      decoded = decodeMessage(m.body, ['share', 'adopt', 'claim']);
+      decoded = decodeMessage(m.body, ['share', 'adopt', 'claim', 'committed']);
     } catch (error) {
       this.deps.log(`stage ${this.deps.stage}: ignored a broadcast: ${(error as Error).message}`);
       return;
     }
     const message = decoded.message;
     if (message.runId !== this.runId || message.stage !== this.deps.stage) return;
+    const failed = (what: string) => (e: unknown): void => this.deps.log(`stage ${this.deps.stage}: ${what}: ${String(e)}`);
     if (message.kind === 'claim') {
       if (message.attempt === this.attempt && message.replica !== this.deps.replica) this.claimed.add(batchKey(message.epoch, message.index));
     } else if (message.kind === 'share') {
-      const failed = (e: unknown): void => this.deps.log(`share failed: ${String(e)}`);
       this.shareAskedAt.set(message.round, this.deps.clock());
-      void this.serial.run(() => void this.track(this.snapshotParams(message.round)()).catch(failed)).catch(failed);
+      void this.serial.run(() => void this.track(this.snapshotParams(message.round)()).catch(failed('share failed'))).catch(failed('share failed'));
+    } else if (message.kind === 'committed') {
+      // In the serial order, after the round's adopt (if any) and between batches.
+      void this.serial.run(() => this.onCommitted(message)).catch(failed(`could not settle round ${message.round}`));
     } else if (message.kind === 'adopt') {
       try {
         this.onAdopt(message, decoded);
@@ -150,25 +171,58 @@ export class RunMember {
       if (message.to !== this.deps.replica) return;
       this.model.load(this.paramsOf(decoded));
       for (const key of message.trained) this.claimed.add(key);
+      for (const key of message.committed) this.committed.add(key);
       const done = this.joined;
       this.joined = null;
       void this.startConsuming(message.shard).then(done, (e: unknown) => this.deps.log(`consume failed: ${String(e)}`));
       return;
     }
     if (message.to !== '*') return;
-    const shared = this.paramsOf(decoded);
-    void this.serial
-      .run(() => {
-        // A replica that took no part in the round (it joined meanwhile) takes the average as is.
-        const sent = this.sentParams.get(message.round);
-        if (sent) this.model.adoptKeepingProgress(shared, sent);
-        else this.model.load(shared);
-        this.sentParams.clear();
-        const asked = this.shareAskedAt.get(message.round);
-        if (asked !== undefined) this.deps.metrics?.synced(this.deps.stage, (this.deps.clock() - asked) / 1000);
-        this.shareAskedAt.clear();
-      })
-      .catch((e: unknown) => this.deps.log(`stage ${this.deps.stage}: could not adopt round ${message.round}: ${String(e)}`));
+    this.pendingAdopt.set(message.round, this.paramsOf(decoded));
+  }
+
+  /**
+   * A round is over: if the scheduler holds this replica's parameters, the batches they
+   * include are committed and their deliveries acknowledged. An averaging round's shared
+   * parameters are adopted, keeping what was trained since the snapshot; a replica left
+   * out of an average loses its own training, so its uncommitted batches go back to the
+   * queue to be trained again.
+   */
+  private onCommitted(message: Committed): void {
+    const part = this.roundParts.get(message.round);
+    const sent = this.sentParams.get(message.round);
+    const shared = this.pendingAdopt.get(message.round);
+    for (const round of [...this.roundParts.keys()]) if (round <= message.round) this.roundParts.delete(round);
+    for (const round of [...this.sentParams.keys()]) if (round <= message.round) this.sentParams.delete(round);
+    this.pendingAdopt.clear();
+    const included = part !== undefined && message.replicas.includes(this.deps.replica);
+    if (included) {
+      for (const key of part.keys) this.commit(key);
+      if (message.averaged) this.samplesSinceAdopt = Math.max(0, this.samplesSinceAdopt - part.samples);
+    }
+    if (shared) {
+      if (included && sent) this.model.adoptKeepingProgress(shared, sent);
+      else {
+        this.model.load(shared);
+        this.handBack();
+      }
+    }
+    const asked = this.shareAskedAt.get(message.round);
+    if (asked !== undefined && message.averaged) this.deps.metrics?.synced(this.deps.stage, (this.deps.clock() - asked) / 1000);
+    for (const round of [...this.shareAskedAt.keys()]) if (round <= message.round) this.shareAskedAt.delete(round);
+  }
+
+  private commit(key: string): void {
+    this.committed.add(key);
+    for (const delivery of this.uncommitted.get(key) ?? []) delivery.ack();
+    this.uncommitted.delete(key);
+  }
+
+  /** This replica's uncommitted training is gone (it adopted parameters without it): the batches go back to the queue. */
+  private handBack(): void {
+    for (const copies of this.uncommitted.values()) for (const delivery of copies) delivery.requeue();
+    this.uncommitted.clear();
+    this.samplesSinceAdopt = 0;
   }
 
   private paramsOf(decoded: Decoded): Map<string, Float32Array> {
@@ -179,16 +233,25 @@ export class RunMember {
     return out;
   }
 
-  /** Takes this replica's parameters for a sharing round (between batches); returns their sending. */
+  /**
+   * Takes this replica's parameters for a round (between batches) with every batch they
+   * include that is not committed yet; returns their sending, which waits until what
+   * those batches produced is stored downstream (so a committed batch never needs
+   * sending again).
+   */
   private snapshotParams(round: number): () => Promise<void> {
     const snapshot = this.model.snapshot();
     this.sentParams.set(round, snapshot);
     const tensors: NamedTensor[] = this.model.namedWeights().map(([name, v]) => ({ name, shape: v.shape, data: snapshot.get(name)! }));
-    const samples = this.samplesSinceShared;
-    this.samplesSinceShared = 0;
+    const part: RoundPart = { keys: [...this.uncommitted.keys()], samples: this.samplesSinceAdopt };
+    this.roundParts.set(round, part);
     const { run, stage, replica } = this.deps;
-    const message = encodeMessage({ kind: 'params', runId: run.runId, stage, replica, round, samples }, tensors);
-    return () => this.deps.transport.send(eventsQueue(run.runId), message);
+    const message = encodeMessage({ kind: 'params', runId: run.runId, stage, replica, round, samples: part.samples, batches: [...part.keys] }, tensors);
+    const followUps = [...this.inFlight];
+    return async () => {
+      await Promise.all(followUps);
+      await this.deps.transport.send(eventsQueue(run.runId), message);
+    };
   }
 
   private async onBatch(delivery: Delivery): Promise<void> {
@@ -227,11 +290,16 @@ export class RunMember {
     }
     const key = batchKey(header.epoch, header.index);
     const identity = { runId: run.runId, attempt: run.attempt, stage, replica, epoch: header.epoch, index: header.index };
-    if (this.claimed.has(key) && !delivery.redelivered) {
+    const copies = this.uncommitted.get(key);
+    if (this.committed.has(key) || copies || (this.claimed.has(key) && !delivery.redelivered)) {
+      // Trained already: by a peer (a fresh copy is a duplicate), or by this replica and
+      // committed, or by this replica and not yet committed (a copy back after a lost
+      // connection, or a duplicate): such a copy is settled with the batch's commit.
       this.counts.dropped++;
+      copies?.push(delivery);
       return async () => {
         await this.report({ kind: 'dropped', ...identity });
-        delivery.ack();
+        if (!copies) delivery.ack();
       };
     }
     let input;
@@ -254,8 +322,8 @@ export class RunMember {
     );
     const stepSeconds = (this.deps.clock() - started) / 1000;
     this.deps.metrics?.trained({ run: run.runId, stage, samples: input.rows, stepSeconds, layers: output.layers });
-    this.claimed.add(key);
-    this.samplesSinceShared += input.rows;
+    this.uncommitted.set(key, []);
+    this.samplesSinceAdopt += input.rows;
     if (delivery.redelivered) this.counts.redelivered++;
     this.counts.trained++;
     const next = this.model.endsNetwork ? null : encodeNextBatch(header, output.next, indices);
@@ -274,14 +342,38 @@ export class RunMember {
     );
     return async () => {
       // The claim tells peer replicas to drop a duplicate of this batch; the three sends
-      // are confirmed together, and only then is the batch acknowledged.
+      // are confirmed together; the delivery then waits for the batch's commit.
       await Promise.all([
         transport.broadcast(stageTopic(run.runId, stage), encodeMessage({ kind: 'claim', ...identity })),
         next ? transport.send(stageQueue(run.runId, stage + 1), next) : Promise.resolve(),
         transport.send(eventsQueue(run.runId), trained),
       ]);
-      delivery.ack();
+      const held = this.uncommitted.get(key);
+      if (held) held.push(delivery);
+      else if (this.committed.has(key)) delivery.ack();
+      // Handed back meanwhile (the replica adopted parameters without this batch).
+      else delivery.requeue();
     };
+  }
+
+  private async commitBeforeLeaving(waitMs: number): Promise<void> {
+    const { run, stage, replica } = this.deps;
+    const pending = this.uncommitted.size;
+    try {
+      await this.report({ kind: 'leaving', runId: run.runId, stage, replica });
+    } catch (error) {
+      this.deps.log(`stage ${stage}: could not ask for a commit before leaving: ${String(error)}`);
+      return;
+    }
+    const asked = this.deps.clock();
+    const deadline = asked + waitMs;
+    // A scheduler that does not start a round within a few seconds is not there to commit anything.
+    const answered = (): boolean => [...this.shareAskedAt.values()].some((at) => at >= asked);
+    while (this.uncommitted.size > 0 && this.deps.clock() < deadline && (answered() || this.deps.clock() - asked < 3000)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await Promise.allSettled([...this.inFlight]);
+    this.deps.log(`stage ${stage}: committed ${pending - this.uncommitted.size} of ${pending} batches before leaving run ${run.runId}`);
   }
 
   /** Remembers work that must finish before the member leaves. */
@@ -301,14 +393,23 @@ export class RunMember {
     return this.deps.transport.send(eventsQueue(this.runId), encodeMessage(message, tensors));
   }
 
-  /** Stops taking batches, finishes the one in hand (publish, report, ack), requeues the rest. */
-  async leave(): Promise<void> {
+  /**
+   * Stops taking batches and finishes the one in hand (publish, report). With
+   * `commitFirst` (a graceful shutdown while the run goes on) it asks the scheduler for a
+   * round so that what it trained is kept, for up to `commitWaitMs`; whatever is still
+   * uncommitted then goes back to the queue, to be trained again by another replica.
+   */
+  async leave(options: { commitFirst?: boolean; commitWaitMs?: number } = {}): Promise<void> {
     this.closing = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    await Promise.allSettled([this.consumer?.cancel(), this.bus?.cancel()]);
+    await this.consumer?.cancel().catch(() => undefined);
     await this.serial.idle();
     const results = await Promise.allSettled([...this.inFlight]);
     for (const r of results) if (r.status === 'rejected') this.deps.log(`stage ${this.deps.stage}: leaving run ${this.runId}: ${String(r.reason)}`);
+    if (options.commitFirst && this.uncommitted.size > 0) await this.commitBeforeLeaving(options.commitWaitMs ?? 20_000);
+    await this.bus?.cancel().catch(() => undefined);
+    await this.serial.idle();
+    this.handBack();
     this.model.dispose();
     this.deps.metrics?.forget(this.runId);
   }

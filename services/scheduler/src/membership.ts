@@ -15,6 +15,11 @@ export class Membership {
     this.lastSeen.set(replica, { stage, at: this.clock() });
   }
 
+  /** The replica said it left: it is not waited for any more. */
+  gone(replica: string): void {
+    this.lastSeen.delete(replica);
+  }
+
   live(stage: number): string[] {
     const now = this.clock();
     return [...this.lastSeen].filter(([, s]) => s.stage === stage && now - s.at <= this.liveMs).map(([r]) => r);

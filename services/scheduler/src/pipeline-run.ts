@@ -11,6 +11,7 @@ import {
   type Decoded,
   type EpochRecord,
   type HelloEvent,
+  type LeavingEvent,
   type LayerCounts,
   type MessageOf,
   type RunAnnouncement,
@@ -44,6 +45,10 @@ export interface PipelineOptions {
   readonly liveMs: number;
   /** The run fails when nothing happens for this long. */
   readonly stallMs: number;
+  /** Batches a replica trains between commits of its parameters (see StageSharing). */
+  readonly commitEvery: number;
+  /** A stage's uncommitted batches wait at most about this long for a commit. */
+  readonly commitMs: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -52,6 +57,8 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   shareTimeoutMs: 30_000,
   liveMs: 7_000,
   stallMs: 300_000,
+  commitEvery: 8,
+  commitMs: 2000,
 };
 
 export interface PipelineRunDeps {
@@ -99,7 +106,7 @@ export interface Checkpoint {
   readonly layers: readonly LayerCounts[];
 }
 
-type SchedulerEvent = MessageOf<'hello' | 'heartbeat' | 'trained' | 'dropped' | 'params'>;
+type SchedulerEvent = MessageOf<'hello' | 'heartbeat' | 'trained' | 'dropped' | 'params' | 'leaving'>;
 
 /**
  * The scheduler's side of one run: it owns the spec, the epochs and chapters, the
@@ -144,7 +151,8 @@ export class PipelineRun {
     this.stats = new ChapterStats(spec.layers.length);
     this.sharing = new StageSharing({
       transport: deps.transport, runId: deps.runId, plan: this.plan, network: this.network, membership: this.membership,
-      shareEvery: spec.shareEvery, timeoutMs: this.options.shareTimeoutMs, log: this.log,
+      shareEvery: spec.shareEvery, commitEvery: this.options.commitEvery, commitMs: this.options.commitMs,
+      timeoutMs: this.options.shareTimeoutMs, log: this.log, clock: this.clock,
       ...(deps.observer ? { onRound: (stage: number, seconds: number) => deps.observer?.shareRound(stage, seconds) } : {}),
     });
     this.waiter = new Waiter(this.clock, this.options.stallMs, () => this.describeStall(), deps.signal);
@@ -159,6 +167,7 @@ export class PipelineRun {
       labelScale: data.train.maxValue,
       stages: [...this.plan.stages],
       shards: this.plan.shards,
+      commitEvery: this.options.commitEvery,
     };
   }
 
@@ -178,7 +187,10 @@ export class PipelineRun {
     for (const queue of this.queues) await transport.declareQueue(queue);
     this.events = await transport.consume(eventsQueue(runId), (d) => this.onEvent(d), { prefetch: 64 });
     await this.announce();
-    this.announcer = setInterval(() => void this.announce().catch((e: unknown) => this.log(`announce failed: ${String(e)}`)), this.options.announceEveryMs);
+    this.announcer = setInterval(() => {
+      this.sharing.tick();
+      void this.announce().catch((e: unknown) => this.log(`announce failed: ${String(e)}`));
+    }, this.options.announceEveryMs);
     const negatives = createNegativeLabels(spec.neg, data.train.labels, data.train.classes, this.rng.fork(2), spec.adaptiveSampling);
     const pools = dealShards(data.train.count, this.plan.shards, this.rng.fork(3));
     const resume = this.deps.resume;
@@ -268,7 +280,7 @@ export class PipelineRun {
   private onEvent(delivery: Delivery): Promise<void> {
     let decoded: Decoded<SchedulerEvent>;
     try {
-      decoded = decodeMessage(delivery.body, ['hello', 'heartbeat', 'trained', 'dropped', 'params']);
+      decoded = decodeMessage(delivery.body, ['hello', 'heartbeat', 'trained', 'dropped', 'params', 'leaving']);
       const m = decoded.message;
       if (m.runId !== this.deps.runId) throw new MessageError(`event for run ${m.runId} on run ${this.deps.runId}'s queue`);
       if (m.stage >= this.plan.stages.length) throw new MessageError(`event from stage ${m.stage}, the run has ${this.plan.stages.length}`);
@@ -295,6 +307,7 @@ export class PipelineRun {
     if ((m.kind === 'trained' || m.kind === 'dropped') && m.attempt !== this.announcement.attempt) return;
     if (m.kind === 'hello') await this.welcome(m);
     else if (m.kind === 'heartbeat') return;
+    else if (m.kind === 'leaving') this.onLeaving(m);
     else if (m.kind === 'dropped') this.accounting.dropped(m);
     else if (m.kind === 'params') this.sharing.onParams(m, decoded);
     else this.onTrained(m, decoded);
@@ -332,6 +345,15 @@ export class PipelineRun {
     });
   }
 
+  /** A replica shutting down: a round commits what it trained, then it no longer counts as live. */
+  private onLeaving(m: LeavingEvent): void {
+    this.log(`replica ${m.replica} of stage ${m.stage} is leaving`);
+    void this.sharing.commitNow(m.stage).then(
+      () => this.membership.gone(m.replica),
+      (e: unknown) => this.log(`commit for leaving ${m.replica} failed: ${String(e)}`),
+    );
+  }
+
   /** A newcomer gets the stage's latest shared parameters and what the stage trained this chapter. */
   private async welcome(hello: HelloEvent): Promise<void> {
     const range = this.plan.stages[hello.stage]!;
@@ -341,6 +363,8 @@ export class PipelineRun {
         kind: 'adopt', runId: this.deps.runId, stage: hello.stage, round: this.sharing.round, to: hello.replica,
         ...(shard === undefined ? {} : { shard }),
         trained: this.accounting.trainedKeys(hello.stage, this.chapterEpochs),
+        // This chapter's and the one before (a delivery committed just before a chapter end can come back after it).
+        committed: this.sharing.committedKeys(hello.stage, (epoch) => epoch > Math.min(...this.chapterEpochs) - this.chapterEpochs.size - 1),
       },
       stageTensors(this.network, range),
     );

@@ -3,12 +3,14 @@ import type { ParamsEvent } from '@pff/contracts';
 export interface Contribution {
   readonly samples: number;
   readonly weights: ReadonlyMap<string, Float32Array>;
+  /** The batches these parameters include ("epoch:index"). */
+  readonly batches: readonly string[];
 }
 
 /**
- * One parameter-sharing round of one stage: the scheduler asks every live replica for
- * its parameters and averages what arrives, weighted by the samples each trained since
- * it last adopted shared parameters.
+ * One round of one stage: the scheduler asks every live replica for its parameters and
+ * collects what arrives. The round either checkpoints each replica's parameters or
+ * averages them (see StageSharing).
  */
 export class ShareRound {
   private readonly contributions = new Map<string, Contribution>();
@@ -27,8 +29,8 @@ export class ShareRound {
   }
 
   add(event: ParamsEvent, weights: ReadonlyMap<string, Float32Array>): void {
-    if (event.round !== this.round || event.stage !== this.stage) return;
-    this.contributions.set(event.replica, { samples: event.samples, weights });
+    if (event.round !== this.round || event.stage !== this.stage || !this.finish) return;
+    this.contributions.set(event.replica, { samples: event.samples, weights, batches: event.batches });
     if ([...this.expected].every((r) => this.contributions.has(r))) this.close();
   }
 
@@ -37,36 +39,38 @@ export class ShareRound {
     if ([...this.expected].every((r) => this.contributions.has(r) || !live.has(r))) this.close();
   }
 
+  /** Ends the round: answers arriving later are ignored. */
   close(): void {
     this.finish?.();
     this.finish = null;
   }
 
-  describe(): string {
-    return [...this.contributions].map(([replica, c]) => `${replica}: ${c.samples} samples`).join(', ') || 'nobody answered';
+  /** The answers, by replica. */
+  get answers(): ReadonlyMap<string, Contribution> {
+    return this.contributions;
   }
+}
 
-  get received(): number {
-    return this.contributions.size;
-  }
+export function describeContributions(parts: ReadonlyMap<string, Contribution>): string {
+  return [...parts].map(([replica, c]) => `${replica}: ${c.samples} samples`).join(', ') || 'nobody answered';
+}
 
-  /** The samples-weighted mean (a plain mean when nobody trained), or null with no contribution. */
-  average(): Map<string, Float32Array> | null {
-    const all = [...this.contributions.values()];
-    if (all.length === 0) return null;
-    const total = all.reduce((sum, c) => sum + c.samples, 0);
-    const weightOf = (c: Contribution): number => (total > 0 ? c.samples / total : 1 / all.length);
-    const out = new Map<string, Float32Array>();
-    for (const [name, first] of all[0]!.weights) {
-      const mean = new Float32Array(first.length);
-      for (const c of all) {
-        const w = weightOf(c);
-        const values = c.weights.get(name);
-        if (!values || values.length !== mean.length || w === 0) continue;
-        for (let j = 0; j < mean.length; j++) mean[j]! += w * values[j]!;
-      }
-      out.set(name, mean);
+/** The samples-weighted mean (a plain mean when nobody trained), or null with no contribution. */
+export function averageOf(parts: Iterable<Contribution>): Map<string, Float32Array> | null {
+  const all = [...parts];
+  if (all.length === 0) return null;
+  const total = all.reduce((sum, c) => sum + c.samples, 0);
+  const weightOf = (c: Contribution): number => (total > 0 ? c.samples / total : 1 / all.length);
+  const out = new Map<string, Float32Array>();
+  for (const [name, first] of all[0]!.weights) {
+    const mean = new Float32Array(first.length);
+    for (const c of all) {
+      const w = weightOf(c);
+      const values = c.weights.get(name);
+      if (!values || values.length !== mean.length || w === 0) continue;
+      for (let j = 0; j < mean.length; j++) mean[j]! += w * values[j]!;
     }
-    return out;
+    out.set(name, mean);
   }
+  return out;
 }

@@ -12,6 +12,8 @@ const Attempt = Type.Integer({ minimum: 0 });
 
 /** Who speaks: a replica of a run's stage. */
 const fromReplica = { runId: RunId, stage: Stage, replica: Replica };
+/** Batch identities ("epoch:index"). */
+const BatchKeys = Type.Array(Type.String({ maxLength: 32 }), { maxItems: 1_000_000 });
 /** Which batch, in which attempt of the run. */
 const batchIdentity = { attempt: Attempt, epoch: Epoch, index: Count };
 
@@ -82,6 +84,30 @@ export const ParamsEventSchema = Type.Object({
   round: Count,
   /** Samples trained since the replica last adopted shared parameters: its weight in the average. */
   samples: Count,
+  /** Batches ("epoch:index") these parameters include that the replica's previous params did not. */
+  batches: BatchKeys,
+});
+
+/**
+ * Scheduler to a stage's replicas: round `round` is over and the scheduler holds the
+ * parameters of `replicas` (their batches are committed: a replica acknowledges their
+ * deliveries only now, so a replica that dies loses nothing the scheduler does not hold).
+ * `averaged`: the stage's shared parameters are the round's average (replicas reset their
+ * sample count); otherwise the round only checkpointed each replica's own parameters.
+ */
+export const CommittedSchema = Type.Object({
+  kind: Type.Literal('committed'),
+  runId: RunId,
+  stage: Stage,
+  round: Count,
+  replicas: Type.Array(Replica, { maxItems: 4096 }),
+  averaged: Type.Boolean(),
+});
+
+/** A replica is leaving (graceful shutdown): commit what it trained before it goes. */
+export const LeavingEventSchema = Type.Object({
+  kind: Type.Literal('leaving'),
+  ...fromReplica,
 });
 
 /** Scheduler to a stage's replicas: send your parameters for round `round`. */
@@ -104,8 +130,10 @@ export const AdoptSchema = Type.Object({
   to: Replica,
   /** Federated: the data shard the replica serves. */
   shard: Type.Optional(Count),
-  /** Batches of the current epoch the stage has trained already ("epoch:index"), for duplicate detection. */
-  trained: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 1_000_000 }),
+  /** Batches of the current chapter the stage has trained already ("epoch:index"): a fresh copy of one is a duplicate. */
+  trained: BatchKeys,
+  /** Batches whose training the scheduler holds (in these or a departed replica's parameters): even a redelivered copy is dropped. */
+  committed: BatchKeys,
 });
 
 /** A replica trained a batch: its peers drop a duplicate of it. */
@@ -131,6 +159,8 @@ export const RunAnnouncementSchema = Type.Object({
   stages: Type.Array(LayerRangeSchema, { minItems: 1 }),
   /** Federated: one queue per shard. */
   shards: Count,
+  /** Batches a replica trains between commits (it holds their deliveries unacknowledged until then). */
+  commitEvery: Type.Integer({ minimum: 1, maximum: 256 }),
 });
 
 /** A request to the scheduler service to train a run (the API sends these). */
@@ -192,6 +222,8 @@ export type HelloEvent = Type.Static<typeof HelloEventSchema>;
 export type ParamsEvent = Type.Static<typeof ParamsEventSchema>;
 export type ShareRequest = Type.Static<typeof ShareRequestSchema>;
 export type Adopt = Type.Static<typeof AdoptSchema>;
+export type Committed = Type.Static<typeof CommittedSchema>;
+export type LeavingEvent = Type.Static<typeof LeavingEventSchema>;
 export type Claim = Type.Static<typeof ClaimSchema>;
 export type RunAnnouncement = Type.Static<typeof RunAnnouncementSchema>;
 export type LayerStats = Type.Static<typeof LayerStatsSchema>;
