@@ -48,7 +48,8 @@ const PEER_DECAY = 0.9;
 export class FFLayer {
   readonly weights: tf.Variable;
   readonly bias: tf.Variable;
-  private readonly optimizer: ParamOptimizer;
+  /** Its optimizer, whose state a checkpoint of the layer includes. */
+  readonly optimizer: ParamOptimizer;
   private readonly meanActivity: tf.Variable | null;
 
   constructor(

@@ -30,7 +30,8 @@ export class LocalSoftmaxLayer {
   readonly bias: tf.Variable;
   readonly classifierWeights: tf.Variable;
   readonly classifierBias: tf.Variable;
-  private readonly optimizer: ParamOptimizer;
+  /** Its optimizer, whose state a checkpoint of the layer includes. */
+  readonly optimizer: ParamOptimizer;
 
   constructor(
     readonly options: LocalSoftmaxLayerOptions,

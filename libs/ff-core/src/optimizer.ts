@@ -21,6 +21,10 @@ export interface ParamOptimizer {
   apply(grads: readonly tf.Tensor[], learningRate: number): void;
   /** Steps taken so far. */
   readonly steps: number;
+  /** The state kept per parameter (`slots[k][i]` belongs to `params[i]`): SGD's velocity; Adam's first and second moments. */
+  readonly slots: ReadonlyArray<readonly tf.Variable[]>;
+  /** Continues from a saved state: the slots are assigned by the caller, the step count here (Adam's bias correction uses it). */
+  restoreSteps(steps: number): void;
   dispose(): void;
 }
 
@@ -72,6 +76,11 @@ export function createOptimizer(
     },
     get steps() {
       return steps;
+    },
+    slots: second.length > 0 ? [first, second] : [first],
+    restoreSteps(n) {
+      if (!Number.isInteger(n) || n < 0) throw new RangeError(`a step count is a whole number >= 0, not ${n}`);
+      steps = n;
     },
     dispose() {
       for (const v of [...first, ...second]) v.dispose();

@@ -12,7 +12,8 @@ import { createOptimizer, type OptimizerOptions, type ParamOptimizer } from './o
 export class SoftmaxHead {
   readonly weights: tf.Variable;
   readonly bias: tf.Variable;
-  private readonly optimizer: ParamOptimizer;
+  /** Its optimizer, whose state a checkpoint of the layer includes. */
+  readonly optimizer: ParamOptimizer;
 
   constructor(
     readonly inputSize: number,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   batchKey,
   decodeMessage,
@@ -85,6 +86,8 @@ export class RunMember {
   private heartbeat: NodeJS.Timeout | null = null;
   private closing = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Names this membership in reports (a replica name can come back after a restart). */
+  private readonly session = randomUUID().slice(0, 12);
 
   constructor(private readonly deps: RunMemberDeps) {
     const range = deps.run.stages[deps.stage]!;
@@ -132,8 +135,8 @@ export class RunMember {
   private async startConsuming(shard: number | undefined): Promise<void> {
     const { transport, run, stage, prefetch } = this.deps;
     const queue = stageQueue(run.runId, stage, run.shards > 0 ? (shard ?? 0) : undefined);
-    // Room for the batches held until their commit (two rounds' worth: training goes on during a round).
-    this.consumer = await transport.consume(queue, (d) => this.onBatch(d), { prefetch: prefetch + 2 * run.commitEvery });
+    // Room for the trained batches held until their commit, besides the ones in hand.
+    this.consumer = await transport.consume(queue, (d) => this.onBatch(d), { prefetch: prefetch + run.commitEvery });
   }
 
   private onBroadcast(m: Broadcast): void {
@@ -170,6 +173,10 @@ export class RunMember {
       // Joining: only the answer to this replica's hello counts.
       if (message.to !== this.deps.replica) return;
       this.model.load(this.paramsOf(decoded));
+      // With the last commit's optimizer state (a lone replica's), training goes on exactly where it was committed.
+      const optimizer = new Map<string, Float32Array>();
+      for (const t of decoded.tensors.values()) if (t.name.includes('#') && t.data instanceof Float32Array) optimizer.set(t.name, t.data);
+      if (optimizer.size > 0 && !this.model.loadOptimizerState(optimizer)) this.deps.log(`stage ${this.deps.stage}: the optimizer state offered does not fit, starting it afresh`);
       for (const key of message.trained) this.claimed.add(key);
       for (const key of message.committed) this.committed.add(key);
       const done = this.joined;
@@ -242,7 +249,10 @@ export class RunMember {
   private snapshotParams(round: number): () => Promise<void> {
     const snapshot = this.model.snapshot();
     this.sentParams.set(round, snapshot);
-    const tensors: NamedTensor[] = this.model.namedWeights().map(([name, v]) => ({ name, shape: v.shape, data: snapshot.get(name)! }));
+    const tensors: NamedTensor[] = [
+      ...this.model.namedWeights().map(([name, v]) => ({ name, shape: v.shape, data: snapshot.get(name)! })),
+      ...this.model.optimizerState(),
+    ];
     const part: RoundPart = { keys: [...this.uncommitted.keys()], samples: this.samplesSinceAdopt };
     this.roundParts.set(round, part);
     const { run, stage, replica } = this.deps;
@@ -335,7 +345,7 @@ export class RunMember {
       : [];
     const trained = encodeMessage(
       {
-        kind: 'trained', ...identity, samples: input.rows, redelivered: delivery.redelivered, layers: output.layers, stepSeconds,
+        kind: 'trained', ...identity, samples: input.rows, report: `${this.session}-${this.counts.trained}`, redelivered: delivery.redelivered, layers: output.layers, stepSeconds,
         ...(output.headLoss === undefined ? {} : { headLoss: output.headLoss }),
       },
       scores,

@@ -11,8 +11,10 @@ import {
   type FFLayer,
   type LocalSoftmaxLayer,
   type NetworkConfig,
+  type ParamOptimizer,
   type SoftmaxHead,
 } from '@pff/ff-core';
+import type { NamedTensor } from '@pff/contracts';
 import type { Rng } from '@pff/random';
 
 /** The layers one pipeline stage trains: `first`..`last` (inclusive) of the network. */
@@ -69,6 +71,44 @@ export class StageModel {
       ...this.localLayers.flatMap((l, k) => localLayerWeights(this.layout.first + k, l)),
       ...(this.head ? headWeights(this.head) : []),
     ];
+  }
+
+  /** Each weight with the optimizer that trains it. */
+  private optimized(): Array<{ weights: Array<[string, tf.Variable]>; optimizer: ParamOptimizer }> {
+    const parts = [
+      ...this.ffLayers.map((l, k) => ({ weights: ffLayerWeights(this.layout.first + k, l), optimizer: l.optimizer })),
+      ...this.localLayers.map((l, k) => ({ weights: localLayerWeights(this.layout.first + k, l), optimizer: l.optimizer })),
+      ...(this.head ? [{ weights: headWeights(this.head), optimizer: this.head.optimizer }] : []),
+    ];
+    return parts;
+  }
+
+  /**
+   * A copy of the optimizers' state, by name: `<weight>#slot<k>` for each weight's
+   * moments, `<first weight>#steps` for each optimizer's step count. With the weights,
+   * it lets a replacement continue training exactly where a checkpoint left off.
+   */
+  optimizerState(): NamedTensor[] {
+    return this.optimized().flatMap(({ weights, optimizer }) => [
+      { name: `${weights[0]![0]}#steps`, shape: [1], data: Float32Array.of(optimizer.steps) },
+      ...optimizer.slots.flatMap((slot, k) => weights.map(([name, v], i) => ({ name: `${name}#slot${k}`, shape: v.shape, data: slot[i]!.dataSync().slice() as Float32Array }))),
+    ]);
+  }
+
+  /** Takes the optimizers' state from `values` (as optimizerState names it); false, changing nothing, unless all of it is there. */
+  loadOptimizerState(values: ReadonlyMap<string, Float32Array>): boolean {
+    const parts = this.optimized();
+    const complete = parts.every(({ weights, optimizer }) =>
+      values.get(`${weights[0]![0]}#steps`)?.length === 1 &&
+      optimizer.slots.every((_, k) => weights.every(([name, v]) => values.get(`${name}#slot${k}`)?.length === v.size)));
+    if (!complete) return false;
+    tf.tidy(() => {
+      for (const { weights, optimizer } of parts) {
+        optimizer.restoreSteps(values.get(`${weights[0]![0]}#steps`)![0]!);
+        optimizer.slots.forEach((slot, k) => weights.forEach(([name, v], i) => slot[i]!.assign(tf.tensor(values.get(`${name}#slot${k}`)!, v.shape))));
+      }
+    });
+    return true;
   }
 
   /** A copy of every weight, by name. */

@@ -5,6 +5,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Tallies the workers' reports so the run can prove nothing was lost or doubled. */
 export class Accounting {
   private readonly seen: Array<Set<string>>;
+  private readonly reports = new Set<string>();
   readonly layers: Array<Mutable<LayerCounts>>;
 
   constructor(
@@ -17,6 +18,9 @@ export class Accounting {
 
   /** Counts a trained report; returns true when the batch is new at the stage's last layer. */
   trained(event: TrainedEvent): boolean {
+    // The same report twice (its publish was retried after a connection loss) is one training.
+    if (this.reports.has(event.report)) return false;
+    this.reports.add(event.report);
     const key = batchKey(event.epoch, event.index);
     let fresh = false;
     for (const { layer } of event.layers) {

@@ -366,7 +366,7 @@ export class PipelineRun {
         // This chapter's and the one before (a delivery committed just before a chapter end can come back after it).
         committed: this.sharing.committedKeys(hello.stage, (epoch) => epoch > Math.min(...this.chapterEpochs) - this.chapterEpochs.size - 1),
       },
-      stageTensors(this.network, range),
+      [...stageTensors(this.network, range), ...this.sharing.optimizerOf(hello.stage)],
     );
     await this.deps.transport.broadcast(stageTopic(this.deps.runId, hello.stage), message);
     this.log(`replica ${hello.replica} joined stage ${hello.stage}${shard === undefined ? '' : ` (shard ${shard})`}`);

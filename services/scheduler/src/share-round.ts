@@ -1,10 +1,12 @@
-import type { ParamsEvent } from '@pff/contracts';
+import type { NamedTensor, ParamsEvent } from '@pff/contracts';
 
 export interface Contribution {
   readonly samples: number;
   readonly weights: ReadonlyMap<string, Float32Array>;
   /** The batches these parameters include ("epoch:index"). */
   readonly batches: readonly string[];
+  /** The replica's optimizer state (`<weight>#slot<k>`, `<weight>#steps`), passed on to a replacement as is. */
+  readonly optimizer: readonly NamedTensor[];
 }
 
 /**
@@ -28,9 +30,9 @@ export class ShareRound {
     if (expected.size === 0) this.close();
   }
 
-  add(event: ParamsEvent, weights: ReadonlyMap<string, Float32Array>): void {
+  add(event: ParamsEvent, weights: ReadonlyMap<string, Float32Array>, optimizer: readonly NamedTensor[]): void {
     if (event.round !== this.round || event.stage !== this.stage || !this.finish) return;
-    this.contributions.set(event.replica, { samples: event.samples, weights, batches: event.batches });
+    this.contributions.set(event.replica, { samples: event.samples, weights, batches: event.batches, optimizer });
     if ([...this.expected].every((r) => this.contributions.has(r))) this.close();
   }
 

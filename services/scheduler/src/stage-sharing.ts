@@ -1,4 +1,4 @@
-import { encodeMessage, stageTopic, type Decoded, type ParamsEvent } from '@pff/contracts';
+import { encodeMessage, stageTopic, type Decoded, type NamedTensor, type ParamsEvent } from '@pff/contracts';
 import type { FFNetwork } from '@pff/ff-core';
 import type { Transport } from '@pff/transport';
 import type { Membership } from './membership.js';
@@ -57,6 +57,8 @@ export class StageSharing {
   private readonly checkpoints: Array<Map<string, Contribution>>;
   /** Per stage: batches whose training the scheduler holds. */
   private readonly committed: Array<Set<string>>;
+  /** Per stage: the optimizer state that goes with its shared parameters (a lone replica's, from its last commit). */
+  private readonly optimizers: Array<readonly NamedTensor[]>;
   private readonly clock: () => number;
   private counter = 0;
 
@@ -67,6 +69,7 @@ export class StageSharing {
     this.lastRound = deps.plan.stages.map(() => this.clock());
     this.checkpoints = deps.plan.stages.map(() => new Map<string, Contribution>());
     this.committed = deps.plan.stages.map(() => new Set<string>());
+    this.optimizers = deps.plan.stages.map(() => []);
   }
 
   /** The number of the latest round (a newcomer's parameters are as of that round). */
@@ -82,7 +85,14 @@ export class StageSharing {
   /** A replica's parameters arrived. */
   onParams(event: ParamsEvent, decoded: Decoded): void {
     const round = this.rounds.get(event.stage);
-    if (round) round.add(event, readStageParams(decoded, this.deps.network, this.deps.plan.stages[event.stage]!));
+    if (!round) return;
+    const optimizer = [...decoded.tensors.values()].filter((t) => t.name.includes('#'));
+    round.add(event, readStageParams(decoded, this.deps.network, this.deps.plan.stages[event.stage]!), optimizer);
+  }
+
+  /** The optimizer state that goes with the stage's shared parameters, for a newcomer (none after an average of several). */
+  optimizerOf(stage: number): readonly NamedTensor[] {
+    return this.optimizers[stage] ?? [];
   }
 
   /** A stage trained a batch: every `shareEvery` batches per replica an averaging round, every `commitEvery` a commit. */
@@ -174,6 +184,8 @@ export class StageSharing {
     }
     log(`sharing round ${round} of stage ${stage}: ${describeContributions(parts)}`);
     this.checkpoints[stage]!.clear();
+    // A lone lineage's optimizer state goes on with its parameters; an average of several has none.
+    this.optimizers[stage] = parts.size === 1 ? [...parts.values()][0]!.optimizer : [];
     const range = this.deps.plan.stages[stage]!;
     loadStageParams(network, range, average);
     // A lone answer is the average: its replica has the parameters already.

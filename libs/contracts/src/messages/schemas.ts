@@ -52,6 +52,8 @@ export const TrainedEventSchema = Type.Object({
   ...fromReplica,
   ...batchIdentity,
   samples: Count,
+  /** Unique to this training of the batch: a report sent twice (a publish retried after a lost confirm) is counted once. */
+  report: Type.String({ minLength: 1, maxLength: 64 }),
   redelivered: Type.Boolean(),
   layers: Type.Array(LayerStatsSchema),
   headLoss: Type.Optional(Type.Number()),
