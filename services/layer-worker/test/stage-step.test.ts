@@ -102,4 +102,20 @@ describe('pipeline stages', () => {
     }
     stage.dispose();
   });
+
+  it('a replacement given the weights and optimizer state of a checkpoint trains on exactly as the original would', () => {
+    const original = new StageModel({ network: config, first: 1, last: 2 }, createRng(5));
+    for (let b = 0; b < 3; b++) trainStageBatch(original, batch(200 + b, 12), rates, false);
+    const replacement = new StageModel({ network: config, first: 1, last: 2 }, createRng(99));
+    const fresh = new StageModel({ network: config, first: 1, last: 2 }, createRng(99));
+    const state = new Map(original.optimizerState().map((t) => [t.name, t.data as Float32Array]));
+    assert.ok([...state.keys()].some((k) => k.endsWith('#slot1')), 'Adam\'s second moments are part of the state');
+    for (const model of [replacement, fresh]) model.load(original.snapshot());
+    assert.equal(replacement.loadOptimizerState(state), true, 'the whole state fits');
+    assert.equal(fresh.loadOptimizerState(new Map([...state].slice(1))), false, 'a partial state is refused and changes nothing');
+    for (const model of [original, replacement, fresh]) trainStageBatch(model, batch(300, 12), rates, false);
+    assert.deepEqual(weightsOf(replacement), weightsOf(original), 'the next step is the same step');
+    assert.notDeepEqual(weightsOf(fresh), weightsOf(original), 'without the optimizer state it is not');
+    [original, replacement, fresh].forEach((m) => m.dispose());
+  });
 });
