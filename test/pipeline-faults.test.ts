@@ -65,6 +65,11 @@ describe('faults during a pipelined run', () => {
         const logs = workers.map((w) => `--- ${w.replica}\n${w.log()}`).join('\n');
         assert.ok(summary.pipeline!.layers.every((l) => l.retrained === 0), `a graceful stop leaves nothing half-trained:\n${logs}`);
         assert.match(workers[0]!.log(), /SIGTERM: shutting down gracefully/, 'the worker says why it stops');
+        for (const victim of [workers[0]!, workers[1]!]) {
+          const handover = /committed (\d+) of (\d+) batches before leaving/.exec(victim.log());
+          t.diagnostic(`${victim.replica}: ${handover?.[0] ?? 'nothing uncommitted when it stopped'}`);
+          if (handover) assert.equal(handover[1], handover[2], `${victim.replica} committed all it trained before leaving`);
+        }
       }
       assert.ok(summary.accuracy > 0.5, `test accuracy ${summary.accuracy}`);
     });
