@@ -34,7 +34,8 @@ let baseline = Number.NaN;
 
 before(async () => {
   broker = await startPrivateBroker();
-  stack = await startChaosStack(broker.url, 2);
+  // The test's own polling and request hammer are one client: no rate limit here (test/api-fuzz covers it).
+  stack = await startChaosStack(broker.url, 2, { PFF_RATE_LIMIT_MAX: '0' });
 });
 
 after(async () => {
@@ -83,8 +84,9 @@ async function assertNothingLost(id: string, run: Record<string, unknown>): Prom
     assert.equal(layer.duplicates, 0, `layer ${layer.layer}: no duplicate trained (${JSON.stringify(layer)})`);
   }
   assert.equal(pipeline.deadLettered, 0, 'nothing dead-lettered');
-  const left = [...(await broker.queues())].filter(([name, messages]) => name.includes(id) && messages > 0);
-  assert.deepEqual(left, [], `no queue of run ${id} holds a message`);
+  const queues = [...(await broker.queues())].filter(([name]) => name.includes(id));
+  assert.deepEqual(queues.filter(([, messages]) => messages > 0), [], `no queue of run ${id} holds a message`);
+  assert.deepEqual(queues.map(([name]) => name), [], `a finished run leaves no queue behind`);
 }
 
 function assertAccuracyHeld(label: string, accuracy: number): void {
@@ -121,43 +123,43 @@ describe('faults on the whole stack, each in the middle of a run', { concurrency
         },
       },
     ]);
+    // How much a kill takes with it depends on when it lands (0 to 8 batches since the last commit).
     const layers = (run['pipeline'] as { layers: Array<{ retrained: number }> }).layers;
-    assert.ok(layers.every((l) => l.retrained > 0), `each killed stage trained again what its dead worker had not committed (${JSON.stringify(layers)})`);
+    t.diagnostic(`trained again after the kills, per layer: ${layers.map((l) => l.retrained).join(', ')}`);
     assertAccuracyHeld('workers killed', accuracy);
   });
 
-  it('RabbitMQ stopped and started, then every connection force-closed: the run goes on', { timeout: 300_000 }, async (t) => {
+  it('RabbitMQ stopped and started twice, every connection force-closed twice: the run goes on', { timeout: 300_000 }, async (t) => {
+    const restart: Fault['inject'] = async () => {
+      await broker.ctl('stop_app');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await broker.ctl('start_app');
+    };
+    const cut: Fault['inject'] = async () => void (await broker.ctl('close_all_connections', 'chaos test'));
     const { accuracy } = await train(t, 'broker', [
-      {
-        at: 25,
-        what: 'rabbitmqctl stop_app, 3 s down, start_app',
-        inject: async () => {
-          await broker.ctl('stop_app');
-          await new Promise((resolve) => setTimeout(resolve, 3000));
-          await broker.ctl('start_app');
-        },
-      },
-      { at: 65, what: 'rabbitmqctl close_all_connections', inject: async () => void (await broker.ctl('close_all_connections', 'chaos test')) },
+      { at: 15, what: 'rabbitmqctl stop_app, 3 s down, start_app', inject: restart },
+      { at: 40, what: 'rabbitmqctl close_all_connections', inject: cut },
+      { at: 60, what: 'rabbitmqctl stop_app, 3 s down, start_app, again', inject: restart },
+      { at: 80, what: 'rabbitmqctl close_all_connections, again', inject: cut },
     ]);
     assertAccuracyHeld('broker restarted', accuracy);
   });
 
-  it('the scheduler SIGKILLed and started again resumes the run from its last checkpoint', { timeout: 300_000 }, async (t) => {
+  it('the scheduler SIGKILLed twice and started again resumes the run, from the start and then from its checkpoint', { timeout: 300_000 }, async (t) => {
+    const killAndRestart: Fault['inject'] = async () => {
+      assert.equal(await stack.kill(stack.scheduler, 'SIGKILL'), 'SIGKILL');
+      await stack.startScheduler();
+    };
+    // Chapters are epochs here: at 30 % there is no checkpoint yet, at 70 % the first chapter's.
     const { run, accuracy } = await train(t, 'scheduler', [
-      {
-        at: 65,
-        what: 'SIGKILL the scheduler, start a new one',
-        inject: async () => {
-          assert.equal(await stack.kill(stack.scheduler, 'SIGKILL'), 'SIGKILL');
-          await stack.startScheduler();
-        },
-      },
+      { at: 30, what: 'SIGKILL the scheduler before any checkpoint, start a new one', inject: killAndRestart },
+      { at: 70, what: 'SIGKILL the scheduler after the first checkpoint, start a new one', inject: killAndRestart },
     ]);
-    assert.equal(run['attempt'], 1, 'the run was restarted once, from its checkpoint');
+    assert.equal(run['attempt'], 2, 'the run was restarted twice');
     assertAccuracyHeld('scheduler killed', accuracy);
   });
 
-  it('the API SIGKILLed in the middle of requests: the run goes on, a new API serves it', { timeout: 300_000 }, async (t) => {
+  it('the API SIGKILLed twice in the middle of requests: the run goes on, a new API serves it', { timeout: 300_000 }, async (t) => {
     let stopHammer = false;
     const answers = new Map<number, number>();
     let refused = 0;
@@ -168,15 +170,13 @@ describe('faults on the whole stack, each in the middle of a run', { concurrency
       }
     })();
     try {
+      const killAndRestart: Fault['inject'] = async () => {
+        assert.equal(await stack.kill(stack.api, 'SIGKILL'), 'SIGKILL');
+        await stack.startApi();
+      };
       const { accuracy } = await train(t, 'api', [
-        {
-          at: 40,
-          what: 'SIGKILL the API during requests, start a new one',
-          inject: async () => {
-            assert.equal(await stack.kill(stack.api, 'SIGKILL'), 'SIGKILL');
-            await stack.startApi();
-          },
-        },
+        { at: 30, what: 'SIGKILL the API during requests, start a new one', inject: killAndRestart },
+        { at: 65, what: 'SIGKILL the API during requests again, start a new one', inject: killAndRestart },
       ]);
       assertAccuracyHeld('API killed', accuracy);
     } finally {

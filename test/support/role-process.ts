@@ -34,7 +34,8 @@ export async function startRoleProcess(
     ...(gid === undefined ? {} : { gid }),
   });
   let stderr = '';
-  const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  // 'close', not 'exit': by then everything it wrote on stderr has been read.
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pff ${args.join(' ')} not ready within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
     child.stderr!.on('data', (chunk: Buffer) => {
