@@ -8,6 +8,7 @@ import { addBenchCommand } from './commands/bench.js';
 import { addEvalCommand } from './commands/eval.js';
 import { addRoleCommands } from './commands/roles.js';
 import { addTrainCommand } from './commands/train.js';
+import { badBrokerUrlMessage, unknownSettingWarnings } from './config-problems.js';
 import { UsageError, type CliIo } from './io.js';
 
 /**
@@ -28,6 +29,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   addBenchCommand(program, io);
   addRoleCommands(program, io);
   program.commands.forEach((c) => c.exitOverride());
+  for (const warning of unknownSettingWarnings(io.env)) io.stderr.write(`pff: warning: ${warning}\n`);
   try {
     await program.parseAsync([...args], { from: 'user' });
     return 0;
@@ -39,6 +41,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     }
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof DatasetError || err instanceof ModelFileError) {
       io.stderr.write(`pff: ${err.message}\n`);
+      return 2;
+    }
+    const badUrl = badBrokerUrlMessage(err, args, io.env);
+    if (badUrl) {
+      io.stderr.write(`pff: ${badUrl}\n`);
       return 2;
     }
     if (err instanceof BrokerUnreachableError) {

@@ -31,12 +31,17 @@ function findFile(dir: string, base: string): string {
   throw new DatasetError('MISSING_FILE', join(dir, base), `not found (also looked for ${candidates.slice(1).join(', ')})`);
 }
 
-function loadSplit(dir: string, name: string, imagesBase: string, labelsBase: string): Dataset {
+/** `like`: the training split, whose image size the test split must have. */
+function loadSplit(dir: string, name: string, imagesBase: string, labelsBase: string, like?: Dataset): Dataset {
   const imagesFile = findFile(dir, imagesBase);
   const labelsFile = findFile(dir, labelsBase);
   const images = parseIdx(readMaybeGzipped(imagesFile), imagesFile, 3);
   const labels = parseIdx(readMaybeGzipped(labelsFile), labelsFile, 1);
   const [count, rows, cols] = images.dims as [number, number, number];
+  if (count === 0 || rows * cols === 0) throw new DatasetError('BAD_FORMAT', imagesFile, `holds no images (${images.dims.join('x')})`);
+  if (like && rows * cols !== like.inputSize) {
+    throw new DatasetError('MISMATCH', imagesFile, `has ${rows}x${cols} images, the training images have ${like.inputSize} pixels`);
+  }
   if (labels.dims[0] !== count) {
     throw new DatasetError('MISMATCH', labelsFile, `has ${labels.dims[0]} labels but ${imagesFile} has ${count} images`);
   }
@@ -60,8 +65,6 @@ export function loadMnist(dir: string = bundledMnistDir()): DatasetPair {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new DatasetError('MISSING_DIR', dir, 'is not a directory holding the four MNIST IDX files');
   }
-  return {
-    train: loadSplit(dir, 'mnist-train', FILES.trainImages, FILES.trainLabels),
-    test: loadSplit(dir, 'mnist-test', FILES.testImages, FILES.testLabels),
-  };
+  const train = loadSplit(dir, 'mnist-train', FILES.trainImages, FILES.trainLabels);
+  return { train, test: loadSplit(dir, 'mnist-test', FILES.testImages, FILES.testLabels, train) };
 }

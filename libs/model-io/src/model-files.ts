@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,6 +33,8 @@ const ModelJsonSchema = Type.Object({
   inputSize: Type.Integer({ minimum: 11 }),
   labelScale: Type.Number({ exclusiveMinimum: 0 }),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  /** SHA-256 of weights.bin (hex): a weights file from another save, or damaged in place, is refused. Absent in older files. */
+  weightsSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   weightsManifest: Type.Array(
     Type.Object({ paths: Type.Array(Type.String(), { minItems: 1, maxItems: 1 }), weights: Type.Array(WeightSpecSchema) }),
     { minItems: 1, maxItems: 1 },
@@ -56,6 +59,7 @@ export async function saveModel(dir: string, spec: RunSpec, network: FFNetwork, 
     inputSize: network.config.inputSize,
     labelScale: network.config.labelScale,
     metadata,
+    weightsSha256: sha256(new Uint8Array(data)),
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
   };
   writeAtomically(join(dir, WEIGHTS_FILE), Buffer.from(data));
@@ -120,6 +124,9 @@ function buildModel(manifest: Manifest, weights: Uint8Array, names: { readonly m
   if (weights.length !== expectedBytes) {
     throw new ModelFileError(names.weights, `has ${weights.length} bytes, the manifest describes ${expectedBytes}`);
   }
+  if (manifest.weightsSha256 !== undefined && sha256(weights) !== manifest.weightsSha256) {
+    throw new ModelFileError(names.weights, `does not match ${names.model} (SHA-256 differs): damaged, or written by another save`);
+  }
   const network = new FFNetwork(networkConfigOf(spec, manifest.inputSize, manifest.labelScale), createRng(0));
   try {
     const arrayBuffer = weights.slice().buffer;
@@ -132,6 +139,8 @@ function buildModel(manifest: Manifest, weights: Uint8Array, names: { readonly m
 }
 
 type Manifest = Type.Static<typeof ModelJsonSchema>;
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 function readText(path: string): string {
   try {

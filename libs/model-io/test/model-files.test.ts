@@ -79,3 +79,31 @@ test('damaged model files are refused with the file and problem named', async (t
   rmSync(modelPath);
   expectError(/model\.json: not found/);
 });
+
+test('a weights file of the right length but other bytes is refused: damaged, or from another save', async (t) => {
+  const dir = tempDir(t);
+  const other = tempDir(t);
+  const spec = specs[0]!;
+  const network = new FFNetwork(networkConfigOf(spec, 30, 1), createRng(9));
+  const sibling = new FFNetwork(networkConfigOf(spec, 30, 1), createRng(10));
+  await saveModel(dir, spec, network);
+  await saveModel(other, spec, sibling);
+  network.dispose();
+  sibling.dispose();
+  const weightsPath = join(dir, 'weights.bin');
+  const bin = readFileSync(weightsPath);
+  const refused = (pattern: RegExp): void => {
+    assert.throws(() => loadModel(dir), (err: unknown) => err instanceof ModelFileError && err.message.startsWith(`${weightsPath}: `) && pattern.test(err.message));
+  };
+  // A save cut short between its two files: the new weights with the old model.json.
+  writeFileSync(weightsPath, readFileSync(join(other, 'weights.bin')));
+  refused(/does not match .*model\.json \(SHA-256 differs\): damaged, or written by another save/);
+  const flipped = Buffer.from(bin);
+  flipped[100]! ^= 0x40;
+  writeFileSync(weightsPath, flipped);
+  refused(/SHA-256 differs/);
+  writeFileSync(weightsPath, Buffer.concat([bin, Buffer.alloc(4)]));
+  refused(/has \d+ bytes, the manifest describes \d+/);
+  writeFileSync(weightsPath, bin);
+  loadModel(dir).network.dispose();
+});

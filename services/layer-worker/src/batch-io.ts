@@ -26,8 +26,10 @@ export interface BatchContext {
 export function readStageInput(decoded: Decoded<ActivationBatchHeader>, ctx: BatchContext): StageInput {
   const { model } = ctx;
   const network = model.layout.network;
+  // The labels say how many rows the batch has; every other tensor must agree.
   const labelsTensor = decoded.tensors.get('labels');
-  const n = labelsTensor?.shape[0] ?? 0;
+  if (!labelsTensor) throw new MessageError('batch: tensor labels is missing');
+  const n = labelsTensor.shape[0]!;
   if (n < 1 || n > ctx.maxRows) throw new MessageError(`batch: ${n} rows, expected 1 to ${ctx.maxRows}`);
   const labels = checkLabels(tensorOf(decoded, 'labels', [n], 'uint8'), 'labels');
   tensorOf(decoded, 'indices', [n], 'int32');

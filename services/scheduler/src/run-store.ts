@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import Type from 'typebox';
 import Value from 'typebox/value';
-import { PipelineSummarySchema, RUN_ID_PATTERN, RunSpecSchema, RunStatusSchema, TrainSummarySchema, parseRunSpec, type RunSpec } from '@pff/contracts';
+import { InvalidSpecError, PipelineSummarySchema, RUN_ID_PATTERN, RunSpecSchema, RunStatusSchema, TrainSummarySchema, parseRunSpec, type RunSpec } from '@pff/contracts';
 import type { FFNetwork } from '@pff/ff-core';
-import { loadModel, saveModel } from '@pff/model-io';
+import { loadModel, MODEL_FILE, ModelFileError, saveModel, type SavedModel } from '@pff/model-io';
 import type { Float32Map } from './types.js';
 
 const RunRecordSchema = Type.Object({
@@ -30,6 +30,22 @@ const RunRecordSchema = Type.Object({
 /** What the scheduler keeps of a run between chapters and across restarts. */
 export type RunRecord = Type.Static<typeof RunRecordSchema>;
 
+/** A parsed run.json that is a record of run `runId` (its directory), or a RunStoreError naming the file and the problem. */
+function checkRecord(parsed: unknown, file: string, runId: string): RunRecord {
+  const [first] = Value.Errors(RunRecordSchema, parsed);
+  if (first) throw new RunStoreError(file, `is not a run record: ${first.instancePath || '/'} ${first.message}`);
+  const record = parsed as RunRecord;
+  if (record.runId !== runId) throw new RunStoreError(file, `holds run ${record.runId}, but its directory is run ${runId}'s`);
+  try {
+    // The schema checks each field; the spec's rules across fields (chapters divide epochs, ...) too.
+    parseRunSpec(record.spec);
+  } catch (error) {
+    if (error instanceof InvalidSpecError) throw new RunStoreError(file, `has an invalid spec: ${error.message}`, { cause: error });
+    throw error;
+  }
+  return record;
+}
+
 export class RunStoreError extends Error {
   readonly code = 'PFF_RUN_STORE';
   constructor(readonly file: string, problem: string, options?: { cause?: unknown }) {
@@ -40,8 +56,9 @@ export class RunStoreError extends Error {
 
 /**
  * The scheduler's on-disk run store: `<dir>/<runId>/run.json` (the record), `checkpoint/`
- * (the network after the last finished chapter) and `model/` (the trained network).
- * Every file is written whole or not at all (write, then rename). Records are cached
+ * (the network after the last finished chapter; `checkpoint.prev/`, the one before) and
+ * `model/` (the trained network). Every file is written whole or not at all (write, then
+ * rename), so a process killed at any moment leaves a store it can resume from. Records are cached
  * in memory (this store is their only writer), so reading a run costs no disk access.
  */
 export class RunStore {
@@ -79,10 +96,9 @@ export class RunStore {
     } catch (error) {
       throw new RunStoreError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'is not valid JSON', { cause: error });
     }
-    const [first] = Value.Errors(RunRecordSchema, parsed);
-    if (first) throw new RunStoreError(file, `is not a run record: ${first.instancePath || '/'} ${first.message}`);
-    this.cache.set(runId, parsed as RunRecord);
-    return parsed as RunRecord;
+    const record = checkRecord(parsed, file, runId);
+    this.cache.set(runId, record);
+    return record;
   }
 
   /** Every readable record; unreadable ones are reported (on the first call, which reads the disk), not fatal. */
@@ -102,21 +118,52 @@ export class RunStore {
     return [...this.cache.values()];
   }
 
+  /**
+   * Writes the network into `<which>.tmp/`, then swaps it in by renames only, keeping the
+   * one it replaces as `<which>.prev/`: whenever the process dies, a whole directory
+   * exists that matches the record (which is saved after the checkpoint, so for a moment
+   * the record is one chapter behind the new checkpoint and matches the previous one).
+   */
   async saveNetwork(runId: string, which: 'checkpoint' | 'model', spec: RunSpec, network: FFNetwork, metadata: Record<string, unknown> = {}): Promise<void> {
     const target = this.path(runId, which);
-    const temporary = `${target}.tmp`;
-    rmSync(temporary, { recursive: true, force: true });
-    await saveModel(temporary, spec, network, metadata);
-    rmSync(target, { recursive: true, force: true });
-    renameSync(temporary, target);
+    const staged = `${target}.tmp`;
+    const previous = `${target}.prev`;
+    rmSync(staged, { recursive: true, force: true });
+    await saveModel(staged, spec, network, metadata);
+    // No `target` (a swap was cut short): `previous` is the one the record matches; keep it.
+    if (existsSync(target)) {
+      rmSync(previous, { recursive: true, force: true });
+      renameSync(target, previous);
+    }
+    renameSync(staged, target);
   }
 
-  /** The checkpoint's weights by name (ModelFileError naming the file when damaged). */
+  /**
+   * The weights of the checkpoint the run's record describes (its `chaptersDone`): the
+   * latest, or the one before when the process died between writing a checkpoint and
+   * its record. ModelFileError naming the file when neither is whole and matching.
+   */
   loadCheckpoint(runId: string): { spec: RunSpec; weights: Float32Map } {
-    const saved = loadModel(this.path(runId, 'checkpoint'));
-    const weights = new Map(saved.network.namedWeights().map(([name, v]) => [name, v.dataSync().slice() as Float32Array]));
-    saved.network.dispose();
-    return { spec: parseRunSpec(saved.spec), weights };
+    const { chaptersDone } = this.get(runId);
+    const target = this.path(runId, 'checkpoint');
+    let failure: ModelFileError | null = null;
+    for (const dir of [target, `${target}.prev`]) {
+      let saved: SavedModel;
+      try {
+        saved = loadModel(dir);
+      } catch (error) {
+        if (!(error instanceof ModelFileError)) throw error;
+        failure ??= error;
+        continue;
+      }
+      const chapter = saved.metadata['chaptersDone'];
+      const matches = chapter === undefined || chapter === chaptersDone;
+      const weights = matches ? new Map(saved.network.namedWeights().map(([name, v]) => [name, v.dataSync().slice() as Float32Array])) : null;
+      saved.network.dispose();
+      if (weights) return { spec: parseRunSpec(saved.spec), weights };
+      failure ??= new ModelFileError(join(dir, MODEL_FILE), `is the checkpoint after chapter ${JSON.stringify(chapter)}, the run record says ${chaptersDone}`);
+    }
+    throw failure!;
   }
 
   modelDir(runId: string): string {

@@ -80,7 +80,8 @@ export function encodeFrame(header: Record<string, unknown>, tensors: readonly N
  * The tensors may share memory with `bytes`.
  */
 export function decodeFrame(bytes: Uint8Array): Frame {
-  if (bytes.byteLength < PREAMBLE) throw new MessageError(`frame of ${bytes.byteLength} bytes is shorter than its preamble`);
+  if (bytes.byteLength === 0) throw new MessageError('empty message (0 bytes, not a PFF frame)');
+  if (bytes.byteLength < PREAMBLE) throw new MessageError(`frame of ${bytes.byteLength} bytes is shorter than its preamble (${PREAMBLE} bytes)`);
   if (new TextDecoder().decode(bytes.subarray(0, 4)) !== FRAME_MAGIC) throw new MessageError('not a PFF frame (bad magic)');
   // Typed views need aligned offsets; a broker's buffer may start anywhere.
   const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
@@ -99,7 +100,12 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   for (const d of descriptors) {
     const count = d.shape.reduce((a, b) => a * b, 1);
     const byteLength = count * BYTES[d.dtype];
-    if (offset + byteLength > aligned.byteLength) throw new MessageError(`tensor ${d.name} is truncated (frame of ${aligned.byteLength} bytes)`);
+    if (offset + byteLength > aligned.byteLength) {
+      // Also a shape far larger than the frame: nothing is allocated for what the header claims.
+      throw new MessageError(
+        `tensor ${d.name} is truncated: shape [${d.shape.join(',')}] of ${d.dtype} needs ${byteLength} bytes from offset ${offset}, the frame has ${aligned.byteLength}`,
+      );
+    }
     const at = aligned.byteOffset + offset;
     const data =
       d.dtype === 'float32'
@@ -107,12 +113,16 @@ export function decodeFrame(bytes: Uint8Array): Frame {
         : d.dtype === 'int32'
           ? new Int32Array(aligned.buffer, at, count)
           : new Uint8Array(aligned.buffer, at, count);
-    if (data instanceof Float32Array && !allFinite(data)) throw new MessageError(`tensor ${d.name} holds NaN or Infinity`);
+    if (data instanceof Float32Array) checkFinite(d.name, data);
     tensors.set(d.name, { name: d.name, shape: d.shape, data });
     end = offset + byteLength;
     offset = align8(end);
   }
-  if (end !== aligned.byteLength) throw new MessageError(`frame has ${aligned.byteLength - end} bytes after its last tensor`);
+  if (end !== aligned.byteLength) {
+    const last = descriptors[descriptors.length - 1];
+    const after = last ? `its last tensor (${last.name})` : 'its header';
+    throw new MessageError(`frame has ${aligned.byteLength - end} bytes after ${after}: more data than the tensors' shapes describe`);
+  }
   return { version, header, tensors };
 }
 
@@ -147,7 +157,10 @@ function checkDescriptors(value: unknown): TensorDescriptor[] {
   });
 }
 
-function allFinite(data: Float32Array): boolean {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return false;
-  return true;
+/** Names the first value that is not finite: NaN, Infinity or -Infinity, and where. */
+function checkFinite(name: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i]!;
+    if (!Number.isFinite(value)) throw new MessageError(`tensor ${name} holds NaN or Infinity (${String(value)} at value ${i})`);
+  }
 }
