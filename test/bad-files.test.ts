@@ -98,7 +98,7 @@ describe('run records', () => {
     assert.ok(log().includes(`${weights}: has 100 bytes`), `the damaged checkpoint is named:\n${log()}`);
   });
 
-  it('a run whose checkpoint is damaged ends FAILED, its record naming the file', { timeout: 60_000, todo: 'run-runner.ts: resumePoint() runs before the try that marks a run FAILED' }, async (t) => {
+  it('a run whose checkpoint is damaged ends FAILED, its record naming the file', { timeout: 60_000 }, async (t) => {
     const { scheduler, weights } = await startOnDamagedStore(t);
     const record = scheduler.store.get('broken-checkpoint');
     assert.equal(record.status, 'FAILED');

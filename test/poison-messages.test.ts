@@ -181,6 +181,8 @@ function eventPoison(runId: string): Poison[] {
     // JSON has no NaN: a NaN loss arrives as null.
     { name: 'a NaN loss', bytes: encodeMessage({ ...trained, layers: [{ ...trained.layers[0]!, loss: Number.NaN }] }), reason: /^trained: layers\.0\.loss / },
     { name: 'parameters without tensors', bytes: encodeMessage(params), reason: /^params: carries no tensors$/ },
+    // Checked on arrival, whether or not a round is waiting for them.
+    { name: 'parameters that do not fit the stage', bytes: encodeMessage(params, [bias]), reason: /^params: tensor layer0\/weights is missing$/ },
   ];
 }
 

@@ -30,13 +30,14 @@ export async function runStoredRun(deps: RunRunnerDeps, runId: string, signal: A
   const now = (): string => (deps.now ?? (() => new Date()))().toISOString();
   let record = store.get(runId);
   const spec = record.spec as RunSpec;
-  const resume = resumePoint(store, record);
   // A run found RUNNING was interrupted: its restart is a new attempt.
   const attempt = record.status === 'RUNNING' ? record.attempt + 1 : record.attempt;
   record = { ...record, status: 'RUNNING', attempt, startedAt: record.startedAt ?? now() };
-  store.save(record);
-  log(`run ${runId}: ${resume ? `resuming after chapter ${resume.chaptersDone} (attempt ${attempt})` : `starting (attempt ${attempt})`}`);
   try {
+    // A damaged checkpoint fails the run (its error names the file) rather than the scheduler.
+    const resume = resumePoint(store, record);
+    store.save(record);
+    log(`run ${runId}: ${resume ? `resuming after chapter ${resume.chaptersDone} (attempt ${attempt})` : `starting (attempt ${attempt})`}`);
     const run = new PipelineRun({
       transport: deps.transport,
       runId,

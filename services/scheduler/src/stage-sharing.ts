@@ -82,12 +82,11 @@ export class StageSharing {
     return [...(this.committed[stage] ?? [])].filter((key) => keep(Number(key.slice(0, key.indexOf(':')))));
   }
 
-  /** A replica's parameters arrived. */
+  /** A replica's parameters arrived; parameters that do not fit the stage throw MessageError (round or not). */
   onParams(event: ParamsEvent, decoded: Decoded): void {
-    const round = this.rounds.get(event.stage);
-    if (!round) return;
+    const weights = readStageParams(decoded, this.deps.network, this.deps.plan.stages[event.stage]!);
     const optimizer = [...decoded.tensors.values()].filter((t) => t.name.includes('#'));
-    round.add(event, readStageParams(decoded, this.deps.network, this.deps.plan.stages[event.stage]!), optimizer);
+    this.rounds.get(event.stage)?.add(event, weights, optimizer);
   }
 
   /** The optimizer state that goes with the stage's shared parameters, for a newcomer (none after an average of several). */
