@@ -20,7 +20,7 @@ export { createPortTransport } from './embedded/port-transport.js';
 export { serveBrokerPort, type BrokerPortServer } from './embedded/serve-broker-port.js';
 export { EmbeddedTransportError, type EmbeddedErrorCode } from './embedded/embedded-error.js';
 export type { EmbeddedTransportOptions } from './embedded/linked-transport.js';
-export { BrokerUnreachableError, redactUrl } from './amqp/errors.js';
+export { BrokerRefusedError, BrokerUnreachableError, redactUrl } from './amqp/errors.js';
 export { withChunking } from './chunking/with-chunking.js';
 export type { ChunkingOptions } from './chunking/chunking-options.js';
 export { connectBroker, DEFAULT_MAX_MESSAGE_BYTES, type BrokerOptions } from './connect-broker.js';

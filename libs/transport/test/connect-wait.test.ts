@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { it } from 'node:test';
-import { BrokerUnreachableError, connectBroker } from '../src/index.js';
+import { BrokerRefusedError, BrokerUnreachableError, connectBroker } from '../src/index.js';
 
 interface Gate {
   readonly port: number;
@@ -126,4 +126,19 @@ it('closes promptly when its connection is cut at the moment it closes (no close
   await transport.close();
   assert.equal(transport.state, 'closed');
   assert.ok(Date.now() - started < 5000, `closed in ${Date.now() - started} ms`);
+});
+
+it('refused credentials fail at once, however long the wait, naming the broker and not the password', { timeout: 30_000 }, async () => {
+  const started = Date.now();
+  await assert.rejects(
+    connectBroker({ url: 'amqp://guest:not-the-password@127.0.0.1:5672', waitMs: 60_000 }),
+    (error: Error) => {
+      assert.ok(error instanceof BrokerRefusedError, `refused, not unreachable: ${error.name}: ${error.message}`);
+      assert.match(error.message, /127\.0\.0\.1:5672/, 'names the broker');
+      assert.match(error.message, /ACCESS.REFUSED/, 'says why');
+      assert.doesNotMatch(error.message, /not-the-password/, 'hides the password');
+      return true;
+    },
+  );
+  assert.ok(Date.now() - started < 10_000, `no waiting for credentials that will not change (${Date.now() - started} ms)`);
 });

@@ -38,6 +38,23 @@ export class BrokerUnreachableError extends Error {
   }
 }
 
+/**
+ * The broker answered and refused the credentials (or the vhost): waiting does not
+ * help, so it is not retried. The URL is shown without its password.
+ */
+export class BrokerRefusedError extends Error {
+  readonly code = 'BROKER_REFUSED';
+  override readonly name = 'BrokerRefusedError';
+  constructor(url: string, options?: { cause?: unknown }) {
+    super(`the broker at ${redactUrl(url)} refused the connection: ${messageOf(options?.cause)} (check PFF_BROKER_USERNAME, PFF_BROKER_PASSWORD and the URL's vhost)`, options);
+  }
+}
+
+/** Whether amqplib's handshake error is the broker refusing us (403 ACCESS_REFUSED, 530 NOT_ALLOWED for a vhost). */
+export function isRefusal(error: unknown): boolean {
+  return /\b(403|530)\b.*(ACCESS.REFUSED|NOT.ALLOWED)/.test(messageOf(error));
+}
+
 /** A URL fit for logs and errors: the password replaced by ***. */
 export function redactUrl(url: string): string {
   try {

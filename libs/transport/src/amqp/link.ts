@@ -7,7 +7,7 @@
  */
 import type { ChannelModel } from 'amqplib';
 import type { TransportState } from '../transport.js';
-import { TransportClosedError, messageOf, BrokerUnreachableError } from './errors.js';
+import { BrokerRefusedError, BrokerUnreachableError, isRefusal, messageOf, TransportClosedError } from './errors.js';
 import { backoffMs, type ResolvedOptions } from './options.js';
 import { Session } from './session.js';
 
@@ -42,7 +42,7 @@ export class Link {
     try {
       connection = await deps.connect(deps.options.url);
     } catch (error) {
-      throw new BrokerUnreachableError(deps.options.url, { cause: error });
+      throw isRefusal(error) ? new BrokerRefusedError(deps.options.url, { cause: error }) : new BrokerUnreachableError(deps.options.url, { cause: error });
     }
     link.#adopt(connection);
     return link;
