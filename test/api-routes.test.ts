@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { initBackend } from '@pff/backend';
 import { encodeMessage, parseRunSpec, RUN_REQUESTS_QUEUE } from '@pff/contracts';
-import { API_TOKEN, AUTH, startApiFixture, waitForRun, type ApiFixture } from './api-helpers.js';
+import { API_TOKEN, assertErrorShape, AUTH, startApiFixture, startApiReplica, waitForRun, type ApiFixture } from './api-helpers.js';
 import { mnist } from './pipeline-helpers.js';
 
 // Local-softmax learns fastest: 2 epochs of 2,000 samples are enough to tell a digit.
@@ -276,5 +276,47 @@ describe('API without a scheduler', () => {
     assert.equal(recovered.statusCode, 200, `recovers by itself: ${recovered.body}`);
     assert.equal(recovered.json<{ runs: unknown[] }>().runs.length, 0, 'the refused create did not happen later');
     assert.equal((await api.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200, 'ready again');
+  });
+});
+
+describe('a bound on runs waiting or training (PFF_MAX_QUEUED_RUNS)', () => {
+  it('refuses creates beyond it with 429 naming the bound, the same through every API replica, and loses nothing accepted', { timeout: 120_000 }, async (t) => {
+    const api = await startApiFixture({ maxRuns: 1, maxQueuedRuns: 3 });
+    t.after(() => api.close());
+    const replica = await startApiReplica(api.cluster.transport);
+    t.after(() => replica.close());
+    const long = { ...tiny, epochs: 20, trainLimit: 20000, evalEvery: 0 };
+    const create = (app: ApiFixture['app'], id: string) => app.inject({ method: 'POST', url: '/runs', headers: AUTH, payload: { id, spec: long } });
+    const get = (id: string) => api.app.inject({ method: 'GET', url: `/runs/${id}`, headers: AUTH });
+
+    // Eight creates at once, half through each replica: the scheduler counts them all.
+    const ids = Array.from({ length: 8 }, (_, i) => `queued-${i}`);
+    const answers = await Promise.all(ids.map((id, i) => create(i % 2 === 0 ? api.app : replica.app, id)));
+    const accepted = ids.filter((_, i) => answers[i]!.statusCode === 201);
+    const refused = answers.filter((a) => a.statusCode === 429);
+    assert.equal(accepted.length, 3, `exactly the bound accepted: ${answers.map((a) => a.statusCode).join(' ')}`);
+    assert.equal(refused.length, 5, 'the rest refused');
+    for (const answer of refused) {
+      assertErrorShape(answer, 'a create beyond the bound');
+      assert.match(answer.json<{ message: string }>().message, /3 runs are waiting or training, the most this deployment takes \(PFF_MAX_QUEUED_RUNS=3\)/);
+      assert.equal(answer.headers['retry-after'], '60', 'says when to try again');
+    }
+    for (const id of ids) {
+      const run = await get(id);
+      if (accepted.includes(id)) assert.ok(['SCHEDULED', 'RUNNING'].includes(run.json<{ status: string }>().status), `${id} was accepted and is kept: ${run.body.slice(0, 200)}`);
+      else assert.equal(run.statusCode, 404, `${id} was refused and never created`);
+    }
+
+    // A run request already on the scheduler's queue was accepted before: it is taken, bound or not.
+    const request = { kind: 'run-request' as const, runId: 'queued-direct', spec: { ...parseRunSpec(long), layers: [100, 100] } };
+    await api.cluster.transport.send(RUN_REQUESTS_QUEUE, encodeMessage(request));
+    await waitForRun(api, 'queued-direct', (r) => r.status === 'SCHEDULED' || r.status === 'RUNNING', 10_000);
+
+    // A place opens when a run ends: four active, stop two, one create fits.
+    for (const id of accepted.slice(0, 2)) assert.equal((await api.app.inject({ method: 'POST', url: `/runs/${id}/stop`, headers: AUTH })).statusCode, 200, `stop ${id}`);
+    assert.equal((await create(replica.app, 'queued-after')).statusCode, 201, 'a place opened');
+    assert.equal((await create(api.app, 'queued-over')).statusCode, 429, 'and is taken');
+    assert.equal((await create(api.app, accepted[2]!)).statusCode, 409, 'a duplicate id is still a 409, full or not');
+    for (const id of [accepted[2]!, 'queued-direct', 'queued-after']) await api.app.inject({ method: 'POST', url: `/runs/${id}/stop`, headers: AUTH });
   });
 });

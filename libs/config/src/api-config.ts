@@ -17,7 +17,14 @@ export interface RunLimits {
   datasets: string[];
 }
 
-export interface ApiConfig extends RunLimits, BrokerCredentials {
+/** Requests one client (its bearer token, else its address) may make per window, per API instance. */
+export interface RateLimit {
+  /** 0 = no limit. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+}
+
+export interface ApiConfig extends RunLimits, RateLimit, BrokerCredentials {
   persistentMessages: boolean;
   maxMessageBytes: number;
   port: number;
@@ -54,6 +61,11 @@ export const apiSettings = {
     doc: 'a run whose spec names neither variant nor workers trains single-layer over this many workers (at most one per layer); 0 or 1 = the spec defaults (sequential)',
     format: 'nat', default: 0, env: 'PFF_DEFAULT_WORKERS',
   } as convict.SchemaObj<number>,
+  rateLimitMax: {
+    doc: 'requests one client (by bearer token, else by address) may make per window and API instance; more are answered 429 with Retry-After (0 = no limit; probes and /metrics are never limited)',
+    format: 'nat', default: 600, env: 'PFF_RATE_LIMIT_MAX',
+  } as convict.SchemaObj<number>,
+  rateLimitWindowMs: positive('the rate limit\'s window, in ms', 60_000, 'PFF_RATE_LIMIT_WINDOW_MS'),
   readCacheMs: { doc: 'identical reads within this many ms share one scheduler round trip (0 = none)', format: 'nat', default: 500, env: 'PFF_API_READ_CACHE_MS' } as convict.SchemaObj<number>,
   maxLayers: positive('most hidden layers a run may have', 8, 'PFF_MAX_LAYERS'),
   maxLayerWidth: positive('widest hidden layer a run may have', 2048, 'PFF_MAX_LAYER_WIDTH'),

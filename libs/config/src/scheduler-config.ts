@@ -1,7 +1,7 @@
 import type convict from 'convict';
 import type { BrokerCredentials } from './broker-credentials.js';
 import { loadConfig } from './load.js';
-import { dataDirSetting, runDirSetting, maxRunsSetting, serviceRoleSettings } from './service-settings.js';
+import { dataDirSetting, runDirSetting, maxQueuedRunsSetting, maxRunsSetting, serviceRoleSettings } from './service-settings.js';
 
 export interface SchedulerConfig extends BrokerCredentials {
   persistentMessages: boolean;
@@ -11,6 +11,8 @@ export interface SchedulerConfig extends BrokerCredentials {
   dataDir: string;
   runDir: string;
   maxRuns: number;
+  /** Runs waiting or training at once; creates beyond it are refused (0 = no bound). */
+  maxQueuedRuns: number;
 }
 
 /** The scheduler's settings (`pff serve` takes them too, with the broker optional). */
@@ -19,6 +21,7 @@ export const schedulerSettings: convict.Schema<SchedulerConfig> = {
   dataDir: dataDirSetting,
   runDir: runDirSetting,
   maxRuns: maxRunsSetting,
+  maxQueuedRuns: maxQueuedRunsSetting,
 };
 
 /** Settings of the scheduler (`pff scheduler`). */

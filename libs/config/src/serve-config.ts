@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type convict from 'convict';
-import { apiSettings, type RunLimits } from './api-config.js';
+import { apiSettings, type RateLimit, type RunLimits } from './api-config.js';
 import { loadConfig } from './load.js';
 import { schedulerSettings, type SchedulerConfig } from './scheduler-config.js';
 import { brokerUrlSetting } from './service-settings.js';
 
-export interface ServeConfig extends SchedulerConfig, RunLimits {
+export interface ServeConfig extends SchedulerConfig, RunLimits, RateLimit {
   apiToken: string;
   requestTimeoutMs: number;
   readCacheMs: number;
@@ -30,6 +30,8 @@ export function loadServeConfig(env: Readonly<Record<string, string | undefined>
       ...apiSettings,
       // One machine: a run uses every core unless its spec says otherwise, as `pff train` does.
       defaultWorkers: { ...apiSettings.defaultWorkers, default: availableParallelism() },
+      // One user on their own machine (127.0.0.1 unless --host says otherwise): no rate limit unless asked.
+      rateLimitMax: { ...apiSettings.rateLimitMax, default: 0 },
     },
     env,
   );

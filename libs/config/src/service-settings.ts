@@ -97,6 +97,13 @@ export const maxRunsSetting: convict.SchemaObj<number> = {
   env: 'PFF_MAX_RUNS',
 };
 
+export const maxQueuedRunsSetting: convict.SchemaObj<number> = {
+  doc: 'runs that may be waiting or training at once; a new run beyond them is refused (429) until one ends; 0 = no bound',
+  format: 'nat',
+  default: 100,
+  env: 'PFF_MAX_QUEUED_RUNS',
+};
+
 /** What every service role (`pff api`, `pff scheduler`, `pff worker`) has: its broker and its HTTP port. */
 export const serviceRoleSettings = {
   brokerUrl: requiredBrokerUrlSetting,

@@ -1,12 +1,14 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { RunLimits } from '@pff/config';
+import type { RateLimit, RunLimits } from '@pff/config';
 import { createHttpMetrics, scrape, scrapeSnapshots, type MetricsSnapshot, type Registry } from '@pff/telemetry';
 import type { ApiApp } from './app-types.js';
 import { createTokenCheck } from './auth.js';
 import { ModelCache } from './model-cache.js';
+import { registerRateLimit } from './rate-limit.js';
+import { registerStrictBodyTypes } from './strict-json-types.js';
 import { registerModelRoutes } from './routes/model.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { SchedulerUnavailableError, type SchedulerClient } from './scheduler-client.js';
@@ -20,6 +22,8 @@ export interface ApiAppDeps {
   readonly metrics: Registry;
   readonly log: (line: string) => void;
   readonly models?: ModelCache;
+  /** Requests per client and window (default: no limit). */
+  readonly rateLimit?: RateLimit;
   /** Workers for a spec that names neither variant nor workers (default 0: the spec's own defaults). */
   readonly defaultWorkers?: number;
   /** Other roles' metrics to serve with the API's own at /metrics. */
@@ -29,6 +33,11 @@ export interface ApiAppDeps {
 /** Routes anyone may call (by the route matched, never the raw URL): probes, metrics, the API's own documentation. */
 const isPublic = (route: string | undefined): boolean =>
   route !== undefined && (['/healthz', '/readyz', '/metrics', '/openapi.json'].includes(route) || route === '/docs' || route.startsWith('/docs/'));
+
+/** A path that does not decode (`%zz`, `%c0%ae`) is refused before routing: in the API's error shape too, not Fastify's. */
+const refuseUndecodablePath = (_error: unknown, _request: unknown, reply: FastifyReply): void => {
+  void reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'the URL path does not decode; percent-encode it as UTF-8' });
+};
 
 /** Bodies larger than this are refused (413) before they are parsed. */
 export const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -46,6 +55,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<ApiApp> {
     // withDefaultWorkers has seen what the client actually sent.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: false, allErrors: false } },
     schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors as ValidationIssue[], dataVar)),
+    frameworkErrors: refuseUndecodablePath,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // JSON only: any other body is a 415 naming its media type.
   app.removeContentTypeParser(['text/plain']);
@@ -63,10 +73,13 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<ApiApp> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorSchema);
 
+  // Before authentication: requests with a wrong token count too.
+  await registerRateLimit(app, deps.rateLimit, authorized);
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request.routeOptions.url) || authorized(request.headers.authorization)) return;
     await reply.code(401).header('www-authenticate', 'Bearer').send({ statusCode: 401, error: 'Unauthorized', message: 'a valid bearer token is required' });
   });
+  registerStrictBodyTypes(app);
   // Closing: requests in progress get their answers with `Connection: close`, so no
   // keep-alive connection holds the shutdown up (Node waits for them, 72 s by default).
   let draining = false;
@@ -93,7 +106,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<ApiApp> {
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ statusCode: status, error: httpTitle(status), message: error.message });
     }
-    deps.log(`${request.method} ${request.url}: ${error.stack ?? error.message}`);
+    // The path only: a query string may carry what a client should not have put in a URL (a token).
+    deps.log(`${request.method} ${request.url.split('?')[0]!}: ${error.stack ?? error.message}`);
     return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'the API failed; the error is in its log' });
   });
   app.setNotFoundHandler((request, reply) =>

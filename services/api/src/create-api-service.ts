@@ -38,7 +38,7 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
       const transport = withTransportMetrics(broker, registry);
       const scheduler = withReadCache(await createSchedulerClient({ transport, timeoutMs: config.requestTimeoutMs, log }), config.readCacheMs);
       const app = await buildApiApp({
-        scheduler, limits: config, apiToken: config.apiToken, metrics: registry, log, defaultWorkers: config.defaultWorkers,
+        scheduler, limits: config, rateLimit: config, apiToken: config.apiToken, metrics: registry, log, defaultWorkers: config.defaultWorkers,
         ...(deps.moreMetrics ? { moreMetrics: deps.moreMetrics } : {}),
       });
       parts = { app, scheduler, broker };

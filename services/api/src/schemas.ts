@@ -14,6 +14,13 @@ export const ErrorSchema = Type.Object(
   { $id: 'Error', description: 'what went wrong; for a 400, the message names the field' },
 );
 
+/**
+ * The error answers every route may give, for its OpenAPI responses: 400 bad input,
+ * 401 no token, 404 no such run, 409 a state that does not allow it, 429 too many
+ * requests (the rate limit, or POST /runs beyond PFF_MAX_QUEUED_RUNS), 503 no scheduler.
+ */
+export const ERROR_RESPONSES = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema };
+
 /** A run request's spec: every option optional (the defaults are parseRunSpec's), none unknown. */
 const RunSpecRequestSchema = Type.Partial(RunSpecSchema, {
   additionalProperties: false,

@@ -20,15 +20,16 @@ test('the OpenAPI document is valid and describes every route', async (t) => {
   }>();
   const result = await new Validator().validate(document as unknown as Parameters<Validator["validate"]>[0]);
   assert.equal(result.valid, true, `valid OpenAPI ${document.openapi}: ${JSON.stringify(result.errors)}`);
+  // Every route may answer 429 (the rate limit; for POST /runs also PFF_MAX_QUEUED_RUNS).
   const expected: Array<[string, string, string[]]> = [
-    ['/runs', 'post', ['201', '400', '401', '409', '503']],
-    ['/runs', 'get', ['200', '400', '401', '503']],
-    ['/runs/{id}', 'get', ['200', '400', '404', '503']],
-    ['/runs/{id}/stop', 'post', ['200', '404']],
-    ['/runs/{id}/metrics/{key}/history', 'get', ['200', '404']],
-    ['/runs/{id}/model', 'get', ['200', '404', '409']],
-    ['/runs/{id}/model/weights.bin', 'get', ['200', '404', '409']],
-    ['/runs/{id}/predict', 'post', ['200', '400', '404', '409']],
+    ['/runs', 'post', ['201', '400', '401', '409', '429', '503']],
+    ['/runs', 'get', ['200', '400', '401', '429', '503']],
+    ['/runs/{id}', 'get', ['200', '400', '404', '429', '503']],
+    ['/runs/{id}/stop', 'post', ['200', '404', '429']],
+    ['/runs/{id}/metrics/{key}/history', 'get', ['200', '404', '429']],
+    ['/runs/{id}/model', 'get', ['200', '404', '409', '429']],
+    ['/runs/{id}/model/weights.bin', 'get', ['200', '404', '409', '429']],
+    ['/runs/{id}/predict', 'post', ['200', '400', '404', '409', '429']],
   ];
   for (const [path, method, statuses] of expected) {
     const operation = document.paths[path]?.[method];

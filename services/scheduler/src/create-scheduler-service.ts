@@ -148,7 +148,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
       }
       await t.declareQueue(RUN_REQUESTS_QUEUE);
       requests = await t.consume(RUN_REQUESTS_QUEUE, onRequest, { prefetch: 16 });
-      controls = await serveControl({ transport: t, control, log });
+      controls = await serveControl({ transport: t, control, log, maxQueuedRuns: config.maxQueuedRuns });
       pump();
       await health.listen({ port: config.port, host: '0.0.0.0' });
       const address = health.server.address();

@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import Type from 'typebox';
 import { MODEL_FILE, WEIGHTS_FILE, type ModelFiles } from '@pff/model-io';
 import type { ApiApp, RouteDeps } from '../app-types.js';
-import { ErrorSchema, ModelJsonSchema, PredictBodySchema, PredictResponseSchema, RunParamsSchema } from '../schemas.js';
-
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+import { ERROR_RESPONSES, ModelJsonSchema, PredictBodySchema, PredictResponseSchema, RunParamsSchema } from '../schemas.js';
 
 /** GET /runs/:id/model (model.json), GET /runs/:id/model/weights.bin, POST /runs/:id/predict. */
 export function registerModelRoutes(app: ApiApp, deps: RouteDeps): void {
@@ -26,7 +24,7 @@ export function registerModelRoutes(app: ApiApp, deps: RouteDeps): void {
   app.get('/runs/:id/model', {
     schema: {
       summary: `The trained model's ${MODEL_FILE} (tfjs weights manifest; its weights path is relative to this URL)`,
-      tags: ['models'], params: RunParamsSchema, response: { 200: ModelJsonSchema, ...errors },
+      tags: ['models'], params: RunParamsSchema, response: { 200: ModelJsonSchema, ...ERROR_RESPONSES },
     },
   }, async (request, reply) => {
     const files = await filesOf(request.params.id);
@@ -39,7 +37,7 @@ export function registerModelRoutes(app: ApiApp, deps: RouteDeps): void {
   app.get(`/runs/:id/model/${WEIGHTS_FILE}`, {
     schema: {
       summary: 'The trained model\'s weights (float32, little-endian, in manifest order)', tags: ['models'], params: RunParamsSchema,
-      response: { 200: Type.String({ format: 'binary', description: 'application/octet-stream' }), ...errors },
+      response: { 200: Type.String({ format: 'binary', description: 'application/octet-stream' }), ...ERROR_RESPONSES },
     },
   }, async (request, reply) => {
     const files = await filesOf(request.params.id);
@@ -50,7 +48,7 @@ export function registerModelRoutes(app: ApiApp, deps: RouteDeps): void {
   app.post('/runs/:id/predict', {
     schema: {
       summary: 'Classify inputs (raw pixel values 0–255, one row per image) with the run\'s trained model',
-      tags: ['models'], params: RunParamsSchema, body: PredictBodySchema, response: { 200: PredictResponseSchema, ...errors },
+      tags: ['models'], params: RunParamsSchema, body: PredictBodySchema, response: { 200: PredictResponseSchema, ...ERROR_RESPONSES },
     },
   }, async (request, reply) => {
     const runId = request.params.id;

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { InvalidSpecError, parseRunSpec, withDefaultWorkers, type RunSpec } from '@pff/contracts';
 import type { ApiApp, RouteDeps } from '../app-types.js';
 import { exceededLimit } from '../run-limits.js';
-import { CreateRunBodySchema, ErrorSchema, LIST_LIMIT, HistoryParamsSchema, ListQuerySchema, MetricHistorySchema, RunListSchema, RunParamsSchema, RunResourceSchema } from '../schemas.js';
+import { CreateRunBodySchema, ERROR_RESPONSES, LIST_LIMIT, HistoryParamsSchema, ListQuerySchema, MetricHistorySchema, RunListSchema, RunParamsSchema, RunResourceSchema } from '../schemas.js';
 
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema };
+/** Retry-After of a create refused because the queue is full. */
+const QUEUE_FULL_RETRY_SECONDS = 60;
 const badRequest = (message: string) => ({ statusCode: 400, error: 'Bad Request', message });
 
 /** Page tokens are opaque to clients: the last run of the page, base64url-encoded. */
@@ -31,7 +32,7 @@ export function registerRunRoutes(app: ApiApp, deps: RouteDeps): void {
   app.post('/runs', {
     schema: {
       summary: 'Start a run', tags: ['runs'], body: CreateRunBodySchema,
-      response: { 201: RunResourceSchema, ...errors },
+      response: { 201: RunResourceSchema, ...ERROR_RESPONSES },
     },
   }, async (request, reply) => {
     let spec: RunSpec;
@@ -46,11 +47,13 @@ export function registerRunRoutes(app: ApiApp, deps: RouteDeps): void {
     const runId = request.body.id ?? `run-${randomBytes(5).toString('hex')}`;
     const answer = await scheduler.request({ op: 'create', runId, ...(request.body.name ? { name: request.body.name } : {}), spec: { ...spec, layers: [...spec.layers] } });
     if (answer.status === 201) void reply.header('location', `/runs/${runId}`);
+    // Too many runs waiting or training (PFF_MAX_QUEUED_RUNS): runs take minutes; so does a place.
+    if (answer.status === 429) void reply.header('retry-after', String(QUEUE_FULL_RETRY_SECONDS));
     return reply.code(answer.status).send(answer.body as never);
   });
 
   app.get('/runs', {
-    schema: { summary: 'List runs, newest first', tags: ['runs'], querystring: ListQuerySchema, response: { 200: RunListSchema, ...errors } },
+    schema: { summary: 'List runs, newest first', tags: ['runs'], querystring: ListQuerySchema, response: { 200: RunListSchema, ...ERROR_RESPONSES } },
   }, async (request, reply) => {
     const { status, limit, pageToken } = request.query;
     const after = pageToken === undefined ? undefined : decodePageToken(pageToken);
@@ -62,14 +65,14 @@ export function registerRunRoutes(app: ApiApp, deps: RouteDeps): void {
   });
 
   app.get('/runs/:id', {
-    schema: { summary: 'A run: status, progress and latest metrics', tags: ['runs'], params: RunParamsSchema, response: { 200: RunResourceSchema, ...errors } },
+    schema: { summary: 'A run: status, progress and latest metrics', tags: ['runs'], params: RunParamsSchema, response: { 200: RunResourceSchema, ...ERROR_RESPONSES } },
   }, async (request, reply) => {
     const answer = await scheduler.request({ op: 'get', runId: request.params.id });
     return reply.code(answer.status).send(answer.body as never);
   });
 
   app.post('/runs/:id/stop', {
-    schema: { summary: 'Stop a run (idempotent; a finished run stays as it is)', tags: ['runs'], params: RunParamsSchema, response: { 200: RunResourceSchema, ...errors } },
+    schema: { summary: 'Stop a run (idempotent; a finished run stays as it is)', tags: ['runs'], params: RunParamsSchema, response: { 200: RunResourceSchema, ...ERROR_RESPONSES } },
   }, async (request, reply) => {
     const answer = await scheduler.request({ op: 'stop', runId: request.params.id });
     return reply.code(answer.status).send(answer.body as never);
@@ -78,7 +81,7 @@ export function registerRunRoutes(app: ApiApp, deps: RouteDeps): void {
   app.get('/runs/:id/metrics/:key/history', {
     schema: {
       summary: 'A metric over the run\'s chapters (accuracy, loss, headLoss, seconds, layer.<i>.loss, layer.<i>.goodnessPositive, layer.<i>.goodnessNegative)',
-      tags: ['runs'], params: HistoryParamsSchema, response: { 200: MetricHistorySchema, ...errors },
+      tags: ['runs'], params: HistoryParamsSchema, response: { 200: MetricHistorySchema, ...ERROR_RESPONSES },
     },
   }, async (request, reply) => {
     const answer = await scheduler.request({ op: 'history', runId: request.params.id, key: request.params.key });

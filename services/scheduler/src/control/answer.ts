@@ -19,11 +19,30 @@ export interface ControlAnswer {
   readonly tensors?: readonly NamedTensor[];
 }
 
+/** Bounds on what control requests may ask of the scheduler. */
+export interface ControlLimits {
+  /** Runs SCHEDULED or RUNNING at once; a create beyond it is refused with 429 (0 = no bound). */
+  readonly maxQueuedRuns: number;
+}
+
 const problem = (status: number, error: string, message: string): ControlAnswer => ({ status, body: { statusCode: status, error, message } });
 const notFound = (runId: string): ControlAnswer => problem(404, 'Not Found', `run ${runId} does not exist`);
 
+/**
+ * A 429 when `maxQueuedRuns` runs are already waiting or training, else null. Counted
+ * here, where every create of every API replica arrives, and in the same synchronous
+ * step as the create itself, so the bound holds however many requests come at once.
+ * Runs already accepted (resumed, or queued as run requests) are never refused.
+ */
+function queueFull(store: RunStore, { maxQueuedRuns }: ControlLimits): ControlAnswer | null {
+  if (maxQueuedRuns <= 0) return null;
+  const queued = store.list().filter((r) => r.status === 'SCHEDULED' || r.status === 'RUNNING').length;
+  if (queued < maxQueuedRuns) return null;
+  return problem(429, 'Too Many Requests', `${queued} runs are waiting or training, the most this deployment takes (PFF_MAX_QUEUED_RUNS=${maxQueuedRuns}); try again when one has ended`);
+}
+
 /** Answers one control request (the HTTP status and body the API passes on). */
-export async function answer(control: RunControl, request: ControlRequest): Promise<ControlAnswer> {
+export async function answer(control: RunControl, request: ControlRequest, limits: ControlLimits = { maxQueuedRuns: 0 }): Promise<ControlAnswer> {
   const { store } = control;
   const view = (record: RunRecord): RunResource => runResourceOf(record, control.live(record.runId));
   if (request.op === 'create') {
@@ -34,7 +53,11 @@ export async function answer(control: RunControl, request: ControlRequest): Prom
       if (error instanceof InvalidSpecError) return problem(400, 'Bad Request', error.message);
       throw error;
     }
-    if (!control.create(request.runId, request.name, spec)) return problem(409, 'Conflict', `run ${request.runId} already exists`);
+    const exists = problem(409, 'Conflict', `run ${request.runId} already exists`);
+    if (store.has(request.runId)) return exists;
+    const full = queueFull(store, limits);
+    if (full) return full;
+    if (!control.create(request.runId, request.name, spec)) return exists;
     return { status: 201, body: view(store.get(request.runId)) };
   }
   if (request.op === 'list') return { status: 200, body: listRuns(store.list(), request, view) };

@@ -6,6 +6,8 @@ export interface ControlServerDeps {
   readonly transport: Transport;
   readonly control: RunControl;
   readonly log: (line: string) => void;
+  /** Runs waiting or training at once beyond which a create is refused with 429 (default 0: no bound). */
+  readonly maxQueuedRuns?: number;
   /** Milliseconds since the epoch (requests carry their deadline in it). */
   readonly now?: () => number;
 }
@@ -37,7 +39,7 @@ export async function serveControl(deps: ControlServerDeps): Promise<Subscriptio
     }
     let reply: ControlAnswer;
     try {
-      reply = await answer(control, request);
+      reply = await answer(control, request, { maxQueuedRuns: deps.maxQueuedRuns ?? 0 });
     } catch (error) {
       log(`control ${request.op} failed: ${(error as Error).message}`);
       reply = { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: `the scheduler could not ${request.op} that run` } };
