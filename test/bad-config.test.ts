@@ -68,6 +68,7 @@ const CASES: Case[] = [
   { roles: ['scheduler'], env: { PFF_BROKER_WAIT_MS: '-3' }, says: /brokerWaitMs \(PFF_BROKER_WAIT_MS\): must be a positive integer: value was -3/ },
   { roles: ['api'], env: { PFF_MAX_MESSAGE_BYTES: '12' }, says: /maxMessageBytes \(PFF_MAX_MESSAGE_BYTES\): must be a whole number of bytes, at least 65536/ },
   { roles: ['scheduler'], env: { PFF_MAX_RUNS: 'x' }, says: /maxRuns \(PFF_MAX_RUNS\): must be a positive integer/ },
+  { roles: ['scheduler'], env: { PFF_COMMIT_EVERY: '0' }, says: /commitEvery \(PFF_COMMIT_EVERY\): must be a whole number from 1 to 256/ },
   { roles: ['api'], env: { PFF_API_TOKEN: BAD_TOKEN }, says: /apiToken \(PFF_API_TOKEN\): must be set, at least 16 characters/ },
   { roles: ['worker'], env: { PFF_BROKER_PASSWORD: BAD_PASSWORD }, says: /brokerPassword \(PFF_BROKER_PASSWORD\): must be printable ASCII/ },
   { roles: ['train'], env: { PFF_BROKER_URL: '', PFF_DATA_DIR: '/nonexistent/pff-data' }, says: /\/nonexistent\/pff-data: is not a directory/ },

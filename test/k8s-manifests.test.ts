@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROLE_SETTINGS, settingEnvNames, type Role } from '@pff/config';
 import { eventsQueue, stageQueue, stageTopic } from '@pff/contracts';
-import { DEFAULT_PIPELINE_OPTIONS } from '@pff/scheduler';
 import {
   containers, environmentOf, named, ofKind, OVERLAYS, render, roleOf, ROOT, selects, templateOf, type K8sObject,
 } from './support/k8s.js';
@@ -138,6 +137,8 @@ for (const overlay of OVERLAYS) {
       assert.deepEqual(stages, stages.map((_, i) => i), `stages 0..${stages.length - 1}, each once`);
       const api = containers(objects).find((c) => roleOf(c.container) === 'api')!;
       const apiEnv = environmentOf(api.container, objects);
+      const scheduler = containers(objects).find((c) => roleOf(c.container) === 'scheduler')!;
+      const commitEvery = Number((environmentOf(scheduler.container, objects).get('PFF_COMMIT_EVERY') as { value: string }).value);
       assert.equal(Number((apiEnv.get('PFF_MAX_STAGES') as { value: string }).value), workers.length, 'the API lets a run span exactly the stages deployed');
       assert.ok(Number((apiEnv.get('PFF_DEFAULT_WORKERS') as { value: string }).value) <= workers.length, 'default runs fit the stages');
       const rabbit = operatorMade(rabbitOf(objects).metadata.name);
@@ -158,8 +159,8 @@ for (const overlay of OVERLAYS) {
         assert.ok(spec.maxReplicaCount > spec.minReplicaCount, 'room to scale');
         assert.equal(spec.maxReplicaCount, Number((apiEnv.get('PFF_MAX_STAGE_REPLICAS') as { value: string }).value), 'the API refuses federated runs that need more replicas than KEDA will start');
         const prefetch = Number((env.get('PFF_PREFETCH') as { value: string }).value);
-        const held = prefetch + DEFAULT_PIPELINE_OPTIONS.commitEvery;
-        assert.ok(Number(spec.triggers[0]!.metadata['value']) <= held, `a busy replica (holding PFF_PREFETCH ${prefetch} batches and up to ${DEFAULT_PIPELINE_OPTIONS.commitEvery} awaiting their commit) alone keeps its place: the trigger value is at most ${held}`);
+        const held = prefetch + commitEvery;
+        assert.ok(Number(spec.triggers[0]!.metadata['value']) <= held, `a busy replica (holding PFF_PREFETCH ${prefetch} batches and up to PFF_COMMIT_EVERY ${commitEvery} awaiting their commit) alone keeps its place: the trigger value is at most ${held}`);
         const trigger = spec.triggers[0]!;
         assert.equal(trigger.type, 'rabbitmq');
         assert.equal(trigger.metadata['protocol'], 'http', 'the management API, which counts unacked messages');

@@ -1,7 +1,7 @@
 import type convict from 'convict';
 import type { BrokerCredentials } from './broker-credentials.js';
 import { loadConfig } from './load.js';
-import { dataDirSetting, runDirSetting, maxQueuedRunsSetting, maxRunsSetting, serviceRoleSettings } from './service-settings.js';
+import { commitEverySetting, dataDirSetting, runDirSetting, maxQueuedRunsSetting, maxRunsSetting, serviceRoleSettings } from './service-settings.js';
 
 export interface SchedulerConfig extends BrokerCredentials {
   persistentMessages: boolean;
@@ -13,6 +13,8 @@ export interface SchedulerConfig extends BrokerCredentials {
   maxRuns: number;
   /** Runs waiting or training at once; creates beyond it are refused (0 = no bound). */
   maxQueuedRuns: number;
+  /** Batches a worker trains between commits (see PipelineOptions.commitEvery). */
+  commitEvery: number;
 }
 
 /** The scheduler's settings (`pff serve` takes them too, with the broker optional). */
@@ -22,6 +24,7 @@ export const schedulerSettings: convict.Schema<SchedulerConfig> = {
   runDir: runDirSetting,
   maxRuns: maxRunsSetting,
   maxQueuedRuns: maxQueuedRunsSetting,
+  commitEvery: commitEverySetting,
 };
 
 /** Settings of the scheduler (`pff scheduler`). */

@@ -104,6 +104,15 @@ export const maxQueuedRunsSetting: convict.SchemaObj<number> = {
   env: 'PFF_MAX_QUEUED_RUNS',
 };
 
+export const commitEverySetting: convict.SchemaObj<number> = {
+  doc: 'batches a worker trains between commits of its parameters (and optimizer state) to the scheduler; it holds their deliveries unacknowledged until then, and a worker that dies has at most these to train again (1 to 256; smaller costs more traffic)',
+  format: (value: unknown) => {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 256) throw new Error('must be a whole number from 1 to 256');
+  },
+  default: 8,
+  env: 'PFF_COMMIT_EVERY',
+};
+
 /** What every service role (`pff api`, `pff scheduler`, `pff worker`) has: its broker and its HTTP port. */
 export const serviceRoleSettings = {
   brokerUrl: requiredBrokerUrlSetting,

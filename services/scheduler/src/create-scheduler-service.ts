@@ -66,7 +66,8 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
       const abort = new AbortController();
       // Progress comes only once the run has loaded its data: then this is the cached set.
       const observe = telemetry.observersFor(runId, () => loadData(store.get(runId).spec as RunSpec).train.count);
-      const done = runStoredRun({ transport, store, loadData, log, ...observe, ...(deps.options ? { options: deps.options } : {}) }, runId, abort.signal)
+      const options = { commitEvery: config.commitEvery, ...deps.options };
+      const done = runStoredRun({ transport, store, loadData, log, ...observe, options }, runId, abort.signal)
         .then(() => undefined, (e: unknown) => log(`run ${runId}: ${String(e)}`))
         .finally(() => {
           running.delete(runId);
