@@ -55,27 +55,28 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { roles: SERVICES, env: { PFF_PORT: 'abc' }, says: /port \(PFF_PORT\): ports must be within range 0 - 65535/ },
-  { roles: ['worker'], env: { PFF_PORT: '70000' }, says: /port \(PFF_PORT\): ports must be within range 0 - 65535: value was 70000/ },
-  { roles: ['worker'], env: { PFF_PREFETCH: '-1' }, says: /prefetch \(PFF_PREFETCH\): must be a positive integer: value was -1/ },
+  { roles: SERVICES, env: { PFF_PORT: 'abc' }, says: /port \(PFF_PORT\): must be a port number, 0 to 65535: value was "abc"/ },
+  { roles: ['worker'], env: { PFF_PORT: '70000' }, says: /port \(PFF_PORT\): must be a port number, 0 to 65535: value was 70000/ },
+  { roles: ['worker'], env: { PFF_PREFETCH: '-1' }, says: /prefetch \(PFF_PREFETCH\): must be a whole number, 0 or more: value was -1/ },
   { roles: ALL, env: { PFF_BACKEND: 'gpu' }, says: /backend \(PFF_BACKEND\): must be one of the possible values: .*value was "gpu"/ },
-  { roles: SERVICES, env: { PFF_BROKER_URL: 'not-a-url' }, says: /brokerUrl \(PFF_BROKER_URL\): must be an amqp:\/\/ or amqps:\/\/ URL/ },
-  // `pff train` takes any string (empty = the embedded broker): the URL parser refuses it.
-  { roles: ['train'], env: { PFF_BROKER_URL: 'not-a-url' }, says: /brokerUrl \(PFF_BROKER_URL\): is not a valid URL/ },
-  // Passes the amqp:// check, fails to parse: was a TypeError with a stack trace.
+  // `pff train` takes an empty one too (the embedded broker), nothing else but an amqp(s) URL.
+  { roles: ALL, env: { PFF_BROKER_URL: 'not-a-url' }, says: /brokerUrl \(PFF_BROKER_URL\): must be an amqp:\/\/ or amqps:\/\/ URL/ },
+  // Passes the amqp:// check, fails to parse (was a TypeError with a stack trace, once).
   { roles: ALL, env: { PFF_BROKER_URL: `amqp://guest:${PASSWORD}@[::1:5672` }, says: /brokerUrl \(PFF_BROKER_URL\): is not a valid URL/ },
   { roles: ['worker', 'train'], env: { PFF_BROKER_URL: `amqp://guest:${PASSWORD}@127.0.0.1:99999` }, says: /brokerUrl \(PFF_BROKER_URL\): is not a valid URL/ },
-  { roles: ['scheduler'], env: { PFF_BROKER_WAIT_MS: '-3' }, says: /brokerWaitMs \(PFF_BROKER_WAIT_MS\): must be a positive integer: value was -3/ },
+  { roles: ['scheduler'], env: { PFF_BROKER_WAIT_MS: '-3' }, says: /brokerWaitMs \(PFF_BROKER_WAIT_MS\): must be a whole number, 0 or more: value was -3/ },
   { roles: ['api'], env: { PFF_MAX_MESSAGE_BYTES: '12' }, says: /maxMessageBytes \(PFF_MAX_MESSAGE_BYTES\): must be a whole number of bytes, at least 65536/ },
-  { roles: ['scheduler'], env: { PFF_MAX_RUNS: 'x' }, says: /maxRuns \(PFF_MAX_RUNS\): must be a positive integer/ },
+  { roles: ['scheduler'], env: { PFF_MAX_RUNS: 'x' }, says: /maxRuns \(PFF_MAX_RUNS\): must be a whole number, 0 or more: value was "x"/ },
   { roles: ['scheduler'], env: { PFF_COMMIT_EVERY: '0' }, says: /commitEvery \(PFF_COMMIT_EVERY\): must be a whole number from 1 to 256/ },
   { roles: ['api'], env: { PFF_API_TOKEN: BAD_TOKEN }, says: /apiToken \(PFF_API_TOKEN\): must be set, at least 16 characters/ },
   { roles: ['worker'], env: { PFF_BROKER_PASSWORD: BAD_PASSWORD }, says: /brokerPassword \(PFF_BROKER_PASSWORD\): must be printable ASCII/ },
   { roles: ['train'], env: { PFF_BROKER_URL: '', PFF_DATA_DIR: '/nonexistent/pff-data' }, says: /\/nonexistent\/pff-data: is not a directory/ },
-  // convict coerces before it validates: parseInt('80abc') is 80, and every string but
-  // "false" is a true boolean. The fix is a strict format in libs/config (see README).
-  { roles: ['worker'], env: { PFF_PORT: '80abc' }, says: /PFF_PORT/, todo: 'libs/config: numbers are parsed with parseInt, trailing garbage is dropped' },
-  { roles: ['worker'], env: { PFF_PERSISTENT_MESSAGES: 'no' }, says: /PFF_PERSISTENT_MESSAGES/, todo: 'libs/config: any string but "false" is true' },
+  // convict's own formats convert before they check: parseInt('80abc') is 80, '1m' is 1 (ms),
+  // and every string but "false" is true. libs/config's strict formats convert only a
+  // value that is wholly a number, or true or false.
+  { roles: ['worker'], env: { PFF_PORT: '80abc' }, says: /port \(PFF_PORT\): must be a port number, 0 to 65535: value was "80abc"/ },
+  { roles: ['api'], env: { PFF_RATE_LIMIT_WINDOW_MS: '1m' }, says: /rateLimitWindowMs \(PFF_RATE_LIMIT_WINDOW_MS\): must be a whole number of at least 1: value was "1m"/ },
+  { roles: ['worker', 'train'], env: { PFF_PERSISTENT_MESSAGES: 'no' }, says: /persistentMessages \(PFF_PERSISTENT_MESSAGES\): must be true or false: value was "no"/ },
 ];
 
 interface Ended {

@@ -35,14 +35,7 @@ export interface ApiConfig extends RunLimits, RateLimit, BrokerCredentials {
   defaultWorkers: number;
 }
 
-const positive = (doc: string, def: number, env: string): convict.SchemaObj<number> => ({
-  doc,
-  default: def,
-  env,
-  format: (value: unknown) => {
-    if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a whole number of at least 1');
-  },
-});
+const positive = (doc: string, def: number, env: string): convict.SchemaObj<number> => ({ doc, default: def, env, format: 'positive-whole' });
 
 export const apiTokenSetting: convict.SchemaObj<string> = {
   doc: 'bearer token every API request but health and metrics must carry (a Kubernetes Secret)',
@@ -59,14 +52,14 @@ export const apiSettings = {
   requestTimeoutMs: positive('how long the API waits for the scheduler before answering 503', 10_000, 'PFF_REQUEST_TIMEOUT_MS'),
   defaultWorkers: {
     doc: 'a run whose spec names neither variant nor workers trains single-layer over this many workers (at most one per layer); 0 or 1 = the spec defaults (sequential)',
-    format: 'nat', default: 0, env: 'PFF_DEFAULT_WORKERS',
+    format: 'whole', default: 0, env: 'PFF_DEFAULT_WORKERS',
   } as convict.SchemaObj<number>,
   rateLimitMax: {
     doc: 'requests one client (by bearer token, else by address) may make per window and API instance; more are answered 429 with Retry-After (0 = no limit; probes and /metrics are never limited)',
-    format: 'nat', default: 600, env: 'PFF_RATE_LIMIT_MAX',
+    format: 'whole', default: 600, env: 'PFF_RATE_LIMIT_MAX',
   } as convict.SchemaObj<number>,
   rateLimitWindowMs: positive('the rate limit\'s window, in ms', 60_000, 'PFF_RATE_LIMIT_WINDOW_MS'),
-  readCacheMs: { doc: 'identical reads within this many ms share one scheduler round trip (0 = none)', format: 'nat', default: 500, env: 'PFF_API_READ_CACHE_MS' } as convict.SchemaObj<number>,
+  readCacheMs: { doc: 'identical reads within this many ms share one scheduler round trip (0 = none)', format: 'whole', default: 500, env: 'PFF_API_READ_CACHE_MS' } as convict.SchemaObj<number>,
   maxLayers: positive('most hidden layers a run may have', 8, 'PFF_MAX_LAYERS'),
   maxLayerWidth: positive('widest hidden layer a run may have', 2048, 'PFF_MAX_LAYER_WIDTH'),
   maxEpochs: positive('most epochs a run may train', 100, 'PFF_MAX_EPOCHS'),

@@ -1,6 +1,10 @@
 import convict from 'convict';
 import { withBrokerCredentials } from './broker-credentials.js';
 import { ConfigError } from './config-error.js';
+import { STRICT_FORMATS } from './formats.js';
+
+// Every schema is built here, so the formats are registered before any names them.
+convict.addFormats(STRICT_FORMATS);
 
 type Env = Readonly<Record<string, string | undefined>>;
 

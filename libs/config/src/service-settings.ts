@@ -3,7 +3,7 @@ import type convict from 'convict';
 /** Settings several services share, each with its PFF_ environment name. */
 export const brokerUrlSetting: convict.SchemaObj<string> = {
   doc: 'RabbitMQ URL (amqp://user:pass@host:5672); empty = the embedded broker',
-  format: String,
+  format: 'amqp-url-or-embedded',
   default: '',
   env: 'PFF_BROKER_URL',
   sensitive: true,
@@ -33,7 +33,7 @@ export const brokerPasswordSetting: convict.SchemaObj<string> = {
 
 export const brokerWaitSetting: convict.SchemaObj<number> = {
   doc: 'how long a service keeps trying to reach the broker at start-up, in ms (in Kubernetes the broker may start after it)',
-  format: 'nat',
+  format: 'whole',
   default: 60_000,
   env: 'PFF_BROKER_WAIT_MS',
 };
@@ -41,14 +41,12 @@ export const brokerWaitSetting: convict.SchemaObj<number> = {
 export const requiredBrokerUrlSetting: convict.SchemaObj<string> = {
   ...brokerUrlSetting,
   doc: 'RabbitMQ URL (amqp://user:pass@host:5672); this role needs a broker',
-  format: (value: unknown) => {
-    if (typeof value !== 'string' || !/^amqps?:\/\/./.test(value)) throw new Error('must be an amqp:// or amqps:// URL');
-  },
+  format: 'amqp-url',
 };
 
 export const portSetting: convict.SchemaObj<number> = {
   doc: 'HTTP port of the service (probes, metrics; the API for pff api)',
-  format: 'port',
+  format: 'tcp-port',
   default: 8080,
   env: 'PFF_PORT',
 };
@@ -76,40 +74,36 @@ export const runDirSetting: convict.SchemaObj<string> = {
 
 export const maxMessageBytesSetting: convict.SchemaObj<number> = {
   doc: 'queue messages larger than this travel in parts (RabbitMQ 4 refuses over 16 MiB by default)',
-  format: (value: unknown) => {
-    if (!Number.isInteger(value) || (value as number) < 65_536) throw new Error('must be a whole number of bytes, at least 65536');
-  },
+  format: 'message-bytes',
   default: 4 * 1024 * 1024,
   env: 'PFF_MAX_MESSAGE_BYTES',
 };
 
 export const persistentMessagesSetting: convict.SchemaObj<boolean> = {
   doc: 'RabbitMQ messages survive a broker restart (true), or skip the broker\'s disk writes (false: faster, but a broker restart loses the batches in flight)',
-  format: Boolean,
+  format: 'flag',
   default: true,
   env: 'PFF_PERSISTENT_MESSAGES',
 };
 
 export const maxRunsSetting: convict.SchemaObj<number> = {
   doc: 'runs trained at once; more wait in the queue',
-  format: 'nat',
+  format: 'whole',
   default: 2,
   env: 'PFF_MAX_RUNS',
 };
 
 export const maxQueuedRunsSetting: convict.SchemaObj<number> = {
   doc: 'runs that may be waiting or training at once; a new run beyond them is refused (429) until one ends; 0 = no bound',
-  format: 'nat',
+  format: 'whole',
   default: 100,
   env: 'PFF_MAX_QUEUED_RUNS',
 };
 
 export const commitEverySetting: convict.SchemaObj<number> = {
   doc: 'batches a worker trains between commits of its parameters (and optimizer state) to the scheduler; it holds their deliveries unacknowledged until then, and a worker that dies has at most these to train again (1 to 256; smaller costs more traffic)',
-  format: (value: unknown) => {
-    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 256) throw new Error('must be a whole number from 1 to 256');
-  },
-  default: 8,
+  format: 'commit-every',
+  default: 16,
   env: 'PFF_COMMIT_EVERY',
 };
 

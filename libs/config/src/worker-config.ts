@@ -16,9 +16,9 @@ export interface WorkerConfig extends BrokerCredentials {
 /** The settings of a layer-worker, each with its PFF_ environment name. */
 export const workerSettings: convict.Schema<WorkerConfig> = {
   ...serviceRoleSettings,
-  stage: { doc: 'pipeline stage this worker trains (0 = the first layers)', format: 'nat', default: 0, env: 'PFF_STAGE' },
+  stage: { doc: 'pipeline stage this worker trains (0 = the first layers)', format: 'whole', default: 0, env: 'PFF_STAGE' },
   replica: { doc: 'this replica\'s name; empty = host name and process id', format: String, default: '', env: 'PFF_REPLICA' },
-  prefetch: { doc: 'batches held at once (one training, the rest waiting)', format: 'nat', default: 2, env: 'PFF_PREFETCH' },
+  prefetch: { doc: 'batches held at once (one training, the rest waiting)', format: 'whole', default: 2, env: 'PFF_PREFETCH' },
 };
 
 /** Settings of a layer-worker (`pff worker`); flags override them. */
