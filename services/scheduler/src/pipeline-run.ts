@@ -57,7 +57,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   shareTimeoutMs: 30_000,
   liveMs: 7_000,
   stallMs: 300_000,
-  commitEvery: 8,
+  commitEvery: 16,
   commitMs: 2000,
 };
 
