@@ -3,3 +3,8 @@ export { measureStepEfficiency, STEP_SHAPES, type StepEfficiencyRow } from './st
 export { ACCURACY_SPEC } from './accuracy.js';
 export { DEFAULT_PIPELINE_BENCH, type PipelineBenchOptions } from './pipeline-matrix.js';
 export { DEFAULT_API_BENCH, API_ROUTES, type ApiBenchOptions } from './api-suite.js';
+export { DEFAULT_SOAK_BENCH, type SoakBenchOptions } from './soak-suite.js';
+export { judgeSoak, inFlightWindow, type SoakVerdict, type IdlePoint, type ProcessTrends } from './soak-verdict.js';
+export type { SoakSample, ProcessSample } from './soak-sampler.js';
+export type { QueueSample } from './soak-queues.js';
+export type { Trend } from './trend.js';

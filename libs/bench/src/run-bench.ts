@@ -9,9 +9,10 @@ import { measureEpochTime } from './epoch-time.js';
 import { formatTable } from './format-table.js';
 import { DEFAULT_PIPELINE_BENCH, type PipelineBenchOptions } from './pipeline-matrix.js';
 import { measurePipeline } from './pipeline-suite.js';
+import { DEFAULT_SOAK_BENCH, measureSoak, type SoakBenchOptions } from './soak-suite.js';
 import { measureStepEfficiency, STEP_SHAPES } from './step-efficiency.js';
 
-export const BENCH_SUITES = ['step', 'epoch', 'accuracy', 'pipeline', 'api'] as const;
+export const BENCH_SUITES = ['step', 'epoch', 'accuracy', 'pipeline', 'api', 'soak'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 export interface BenchOptions {
@@ -25,6 +26,8 @@ export interface BenchOptions {
   readonly pipeline?: Partial<PipelineBenchOptions>;
   /** The api suite's settings; defaults: DEFAULT_API_BENCH with this process's tfjs backend. */
   readonly api?: Partial<ApiBenchOptions>;
+  /** The soak suite's settings; defaults: DEFAULT_SOAK_BENCH. */
+  readonly soak?: Partial<SoakBenchOptions>;
 }
 
 export interface BenchReport {
@@ -87,6 +90,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport[]> {
     const backend = (['tensorflow', 'wasm', 'cpu'] as const).find((b) => b === environment.backend) ?? DEFAULT_API_BENCH.backend;
     const result = await measureApi({ ...DEFAULT_API_BENCH, backend, ...options.api, dataDir: options.dataDir }, options.log);
     write('api', result.body, result.table, result.pass);
+  }
+  if (options.suites.includes('soak')) {
+    const soak = { ...DEFAULT_SOAK_BENCH, ...options.soak, dataDir: options.dataDir };
+    options.log(`bench soak: the roles as processes on RabbitMQ, runs back to back for ${soak.minutes} min; memory, tensors and queues sampled (long)`);
+    const result = await measureSoak(soak, options.log);
+    write('soak', result.body, result.table, result.pass);
   }
   return reports;
 }

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { initBackend } from '@pff/backend';
-import { BENCH_SUITES, DEFAULT_API_BENCH, DEFAULT_PIPELINE_BENCH, runBench, type BenchSuite, type PipelineBenchOptions } from '@pff/bench';
+import { BENCH_SUITES, DEFAULT_API_BENCH, DEFAULT_PIPELINE_BENCH, DEFAULT_SOAK_BENCH, runBench, type BenchSuite, type PipelineBenchOptions } from '@pff/bench';
 import { loadTrainerConfig } from '@pff/config';
 import type { CliIo } from '../io.js';
-import { choice, integer } from '../options.js';
+import { choice, decimal, integer } from '../options.js';
 
 function suites(value: string): BenchSuite[] {
   const list = value.split(',').map((s) => s.trim());
@@ -16,6 +16,12 @@ function suites(value: string): BenchSuite[] {
 function positive(value: string): number {
   const n = integer(value);
   if (n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+function positiveDecimal(value: string): number {
+  const n = decimal(value);
+  if (n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number`);
   return n;
 }
 
@@ -34,6 +40,11 @@ interface BenchCliOptions {
   apiSeconds: number;
   apiConnections: number;
   apiReadCacheMs: number;
+  soakMinutes: number;
+  soakWarmupMinutes: number;
+  soakSampleSeconds: number;
+  soakHeapSlope: number;
+  soakQueues: 'prometheus' | 'rabbitmqctl';
 }
 
 export function addBenchCommand(program: Command, io: CliIo): void {
@@ -41,7 +52,7 @@ export function addBenchCommand(program: Command, io: CliIo): void {
   program
     .command('bench')
     .description('run the benchmark suite; writes JSON under bench/results/ and prints a table')
-    .option('--suite <names>', `comma-separated: ${BENCH_SUITES.join(', ')} (default step,epoch; accuracy takes ~30 min, pipeline ~15, api ~2)`, suites)
+    .option('--suite <names>', `comma-separated: ${BENCH_SUITES.join(', ')} (default step,epoch; accuracy takes ~30 min, pipeline ~15, api ~2, soak --soak-minutes + 1)`, suites)
     .option('--out <dir>', 'where the JSON results go', 'bench/results')
     .option('--reps <n>', 'timed repetitions per step measurement', integer, 20)
     .option('--data-dir <dir>', 'MNIST directory (default: bundled; env PFF_DATA_DIR)')
@@ -51,10 +62,15 @@ export function addBenchCommand(program: Command, io: CliIo): void {
     .option('--share-every <k>', 'pipeline suite: sharing cadence of all-layers and federated in the parity runs', integer, d.shareEvery)
     .option('--train-limit <n>', 'pipeline suite: first N training samples (0 = all)', integer, d.trainLimit)
     .option('--seed <s>', 'pipeline suite: seed of every run', integer, d.seed)
-    .option('--broker <url>', `pipeline suite: RabbitMQ URL (default: env PFF_BROKER_URL, else ${d.brokerUrl}); api suite: the broker of the stack (default: embedded)`)
+    .option('--broker <url>', `pipeline suite: RabbitMQ URL (default: env PFF_BROKER_URL, else ${d.brokerUrl}); api suite: the broker of the stack (default: embedded); soak suite: the broker of its processes (default as the pipeline suite's)`)
     .option('--api-seconds <n>', 'api suite: seconds of load per route', positive, DEFAULT_API_BENCH.seconds)
     .option('--api-connections <n>', 'api suite: concurrent clients', positive, DEFAULT_API_BENCH.connections)
     .option('--api-read-cache-ms <n>', 'api suite: the API\'s read cache (0 = off)', integer, DEFAULT_API_BENCH.readCacheMs)
+    .option('--soak-minutes <n>', 'soak suite: minutes of runs back to back (the last one finishes)', positiveDecimal, DEFAULT_SOAK_BENCH.minutes)
+    .option('--soak-warmup-minutes <n>', 'soak suite: minutes before slopes and tensor counts are compared', decimal, DEFAULT_SOAK_BENCH.warmupMinutes)
+    .option('--soak-sample-seconds <n>', 'soak suite: seconds between samples', positiveDecimal, DEFAULT_SOAK_BENCH.sampleSeconds)
+    .addOption(choice('--soak-queues <source>', 'soak suite: queue depths from RabbitMQ\'s per-queue metrics (port 15692, refreshed every 5 s) or rabbitmqctl (exact)', ['prometheus', 'rabbitmqctl']).default(DEFAULT_SOAK_BENCH.queueSource))
+    .option('--soak-heap-slope <mib>', 'soak suite: most V8 heap growth per minute (MiB) a process may show after the warm-up', positiveDecimal, DEFAULT_SOAK_BENCH.heapSlopeMiBPerMinute)
     .action(async (options: BenchCliOptions) => {
       const config = loadTrainerConfig(io.env);
       const backend = await initBackend(options.backend ?? config.backend);
@@ -78,6 +94,10 @@ export function addBenchCommand(program: Command, io: CliIo): void {
         api: {
           seconds: options.apiSeconds, connections: options.apiConnections, readCacheMs: options.apiReadCacheMs,
           brokerUrl: options.broker ?? config.brokerUrl, backend: backend.name as PipelineBenchOptions['backend'],
+        },
+        soak: {
+          minutes: options.soakMinutes, warmupMinutes: options.soakWarmupMinutes, sampleSeconds: options.soakSampleSeconds, heapSlopeMiBPerMinute: options.soakHeapSlope, queueSource: options.soakQueues,
+          brokerUrl: options.broker ?? (config.brokerUrl || DEFAULT_SOAK_BENCH.brokerUrl), backend: backend.name as PipelineBenchOptions['backend'],
         },
       });
       for (const report of reports) {
