@@ -9,9 +9,9 @@ import { startChaosStack, type ChaosStack } from './support/chaos-stack.js';
 import { startPrivateBroker, type PrivateBroker } from './support/private-broker.js';
 import { uniqueRunId } from './pipeline-helpers.js';
 
-/** Real MNIST, two stages of one layer each: 94 batches per epoch, about 20 s a run here. */
-const SPEC = { layers: [200, 200], epochs: 2, trainLimit: 6000, variant: 'single-layer', workers: 2, seed: 11 };
-const BATCHES_PER_EPOCH = 94;
+/** Real MNIST, two stages of one layer each: 188 batches per epoch, long enough for four faults. */
+const SPEC = { layers: [200, 200], epochs: 2, trainLimit: 12000, variant: 'single-layer', workers: 2, seed: 11 };
+const BATCHES_PER_EPOCH = 188;
 /** The issue's bound: test accuracy within half a point of the undisturbed run. */
 const ACCURACY_TOLERANCE = 0.005;
 
@@ -35,7 +35,8 @@ let baseline = Number.NaN;
 before(async () => {
   broker = await startPrivateBroker();
   // The test's own polling and request hammer are one client: no rate limit here (test/api-fuzz covers it).
-  stack = await startChaosStack(broker.url, 2, { PFF_RATE_LIMIT_MAX: '0' });
+  // ... and no read cache: the progress that triggers a fault is the latest.
+  stack = await startChaosStack(broker.url, 2, { PFF_RATE_LIMIT_MAX: '0', PFF_API_READ_CACHE_MS: '0' });
 });
 
 after(async () => {
@@ -59,6 +60,7 @@ async function train(t: TestContext, label: string, faults: readonly Fault[] = [
     const due = pending[0];
     if (due && percent >= due.at) {
       pending.shift();
+      assert.ok(percent < 100, `${due.what} lands while the run trains (at ${percent} %)`);
       injected.push(`${due.what} at ${percent.toFixed(0)} %`);
       t.diagnostic(`${label}: ${due.what} at ${percent.toFixed(1)} %`);
       await due.inject();
@@ -108,10 +110,10 @@ describe('faults on the whole stack, each in the middle of a run', { concurrency
     };
     const { run, accuracy } = await train(t, 'workers', [
       { at: 15, what: 'SIGKILL stage 0', inject: killAndReplace(0) },
-      { at: 40, what: 'SIGKILL stage 1', inject: killAndReplace(1) },
-      { at: 62, what: 'SIGKILL stage 0 again', inject: killAndReplace(0) },
+      { at: 35, what: 'SIGKILL stage 1', inject: killAndReplace(1) },
+      { at: 55, what: 'SIGKILL stage 0 again', inject: killAndReplace(0) },
       {
-        at: 80,
+        at: 75,
         what: 'SIGTERM stage 1 (its replacement started first)',
         inject: async () => {
           const old = stack.workers[1]!;
@@ -138,9 +140,9 @@ describe('faults on the whole stack, each in the middle of a run', { concurrency
     const cut: Fault['inject'] = async () => void (await broker.ctl('close_all_connections', 'chaos test'));
     const { accuracy } = await train(t, 'broker', [
       { at: 15, what: 'rabbitmqctl stop_app, 3 s down, start_app', inject: restart },
-      { at: 40, what: 'rabbitmqctl close_all_connections', inject: cut },
-      { at: 60, what: 'rabbitmqctl stop_app, 3 s down, start_app, again', inject: restart },
-      { at: 80, what: 'rabbitmqctl close_all_connections, again', inject: cut },
+      { at: 35, what: 'rabbitmqctl close_all_connections', inject: cut },
+      { at: 55, what: 'rabbitmqctl stop_app, 3 s down, start_app, again', inject: restart },
+      { at: 75, what: 'rabbitmqctl close_all_connections, again', inject: cut },
     ]);
     assertAccuracyHeld('broker restarted', accuracy);
   });
@@ -175,8 +177,8 @@ describe('faults on the whole stack, each in the middle of a run', { concurrency
         await stack.startApi();
       };
       const { accuracy } = await train(t, 'api', [
-        { at: 30, what: 'SIGKILL the API during requests, start a new one', inject: killAndRestart },
-        { at: 65, what: 'SIGKILL the API during requests again, start a new one', inject: killAndRestart },
+        { at: 25, what: 'SIGKILL the API during requests, start a new one', inject: killAndRestart },
+        { at: 60, what: 'SIGKILL the API during requests again, start a new one', inject: killAndRestart },
       ]);
       assertAccuracyHeld('API killed', accuracy);
     } finally {
