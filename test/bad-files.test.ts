@@ -15,7 +15,7 @@ import { loadSchedulerConfig } from '@pff/config';
 import { parseRunSpec, type RunSpec } from '@pff/contracts';
 import { FFNetwork } from '@pff/ff-core';
 import { createRng } from '@pff/random';
-import { createSchedulerService, RunStore, RunStoreError, type RunRecord, type SchedulerService } from '@pff/scheduler';
+import { createSchedulerService, OPTIMIZER_FILE, RunStore, RunStoreError, type RunRecord, type SchedulerService } from '@pff/scheduler';
 import { networkConfigOf } from '@pff/trainer';
 import { createEmbeddedTransport, EmbeddedBroker } from '@pff/transport';
 import { memoryIo } from './helpers.js';
@@ -145,6 +145,26 @@ describe('checkpoints', () => {
     assert.throws(() => new RunStore(store.dir).loadCheckpoint('cut'), new RegExp(`${join(dir, 'model.json')}: is not valid JSON`));
     writeFileSync(join(dir, 'model.json'), '{"format": "keras"}');
     assert.throws(() => new RunStore(store.dir).loadCheckpoint('cut'), new RegExp(`${join(dir, 'model.json')}: is not a pff-ff-model v1 file: / must have required properties`));
+  });
+
+  it('a checkpoint keeps the workers\' optimizer state; a damaged one is refused, naming the file', async () => {
+    const store = new RunStore(freshDir());
+    store.save(record('adam'));
+    const network = new FFNetwork(networkConfigOf(SPEC as RunSpec, 784, 255), createRng(1));
+    const state = [
+      { name: 'layer0/weights#steps', shape: [1], data: Float32Array.of(12) },
+      { name: 'layer0/bias#slot0', shape: [2], data: Float32Array.of(0.5, -0.25) },
+    ];
+    try {
+      await store.saveNetwork('adam', 'checkpoint', SPEC as RunSpec, network, { chaptersDone: 0 }, state);
+    } finally {
+      network.dispose();
+    }
+    const loaded = new RunStore(store.dir).loadCheckpoint('adam').optimizer;
+    assert.deepEqual(loaded.map((t) => [t.name, [...t.shape], [...t.data]]), state.map((t) => [t.name, t.shape, [...t.data]]), 'the optimizer state comes back as it was saved');
+    const file = join(store.dir, 'adam', 'checkpoint', OPTIMIZER_FILE);
+    writeFileSync(file, readFileSync(file).subarray(0, 40));
+    assert.throws(() => new RunStore(store.dir).loadCheckpoint('adam'), new RegExp(`${file}: `), 'the damaged file is named');
   });
 
   it('a process that died between a checkpoint and its record resumes from the checkpoint the record describes', async () => {

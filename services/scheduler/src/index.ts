@@ -10,5 +10,5 @@ export { planPipeline, partition, type PipelinePlan } from './plan.js';
 export type { RunResult } from './run-result.js';
 export { createSchedulerService, type SchedulerService, type SchedulerServiceDeps } from './create-scheduler-service.js';
 export { runSchedulerMain } from './main.js';
-export { RunStore, RunStoreError, type RunRecord } from './run-store.js';
+export { OPTIMIZER_FILE, RunStore, RunStoreError, type RunRecord } from './run-store.js';
 export { runStoredRun } from './run-runner.js';

@@ -14,6 +14,7 @@ import {
   type LeavingEvent,
   type LayerCounts,
   type MessageOf,
+  type NamedTensor,
   type RunAnnouncement,
   type RunSpec,
   type TrainedEvent,
@@ -93,6 +94,8 @@ export interface ResumePoint {
   readonly evalSeconds: number;
   /** Every weight of the network, by name. */
   readonly weights: ReadonlyMap<string, Float32Array>;
+  /** The workers' optimizer state at the checkpoint (`<weight>#slot<k>`, `<weight>#steps`), if it was kept. */
+  readonly optimizer?: readonly NamedTensor[];
   readonly layers: readonly LayerCounts[];
 }
 
@@ -103,6 +106,8 @@ export interface Checkpoint {
   readonly trainSeconds: number;
   readonly evalSeconds: number;
   readonly network: FFNetwork;
+  /** The optimizer state of every stage that has one (a lone replica's), for a resumed run's workers. */
+  readonly optimizer: readonly NamedTensor[];
   readonly layers: readonly LayerCounts[];
 }
 
@@ -211,6 +216,7 @@ export class PipelineRun {
         await this.deps.onCheckpoint?.({
           chaptersDone: chapter, history, trainSeconds: this.trainMs / 1000, evalSeconds: evalMs / 1000,
           network: this.network, layers: this.accounting.layers,
+          optimizer: this.plan.stages.flatMap((_, s) => this.sharing.optimizerOf(s)),
         });
       }
       return { network: this.network, summary: await this.summarise(history, evalMs) };
@@ -233,6 +239,7 @@ export class PipelineRun {
       }
     });
     resume.layers.forEach((counts, layer) => Object.assign(this.accounting.layers[layer] ?? {}, counts));
+    this.sharing.restoreOptimizers(resume.optimizer ?? []);
     this.trainMs = resume.trainSeconds * 1000;
     if (spec.objective !== 'ff') return;
     for (let c = 1; c <= resume.chaptersDone; c++) negatives.forChapter(null);

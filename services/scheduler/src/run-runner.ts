@@ -52,7 +52,7 @@ export async function runStoredRun(deps: RunRunnerDeps, runId: string, signal: A
       ...(deps.options ? { options: deps.options } : {}),
       ...(resume ? { resume } : {}),
       onCheckpoint: async (c) => {
-        await store.saveNetwork(runId, 'checkpoint', spec, c.network, { chaptersDone: c.chaptersDone });
+        await store.saveNetwork(runId, 'checkpoint', spec, c.network, { chaptersDone: c.chaptersDone }, c.optimizer);
         const historyTimes = [...(record.historyTimes ?? []), now()].slice(-c.history.length);
         record = {
           ...record, chaptersDone: c.chaptersDone, history: [...c.history], historyTimes, trainSeconds: c.trainSeconds,
@@ -90,13 +90,14 @@ export async function runStoredRun(deps: RunRunnerDeps, runId: string, signal: A
 
 function resumePoint(store: RunStore, record: RunRecord): ResumePoint | undefined {
   if (record.chaptersDone === 0) return undefined;
-  const { weights } = store.loadCheckpoint(record.runId);
+  const { weights, optimizer } = store.loadCheckpoint(record.runId);
   return {
     chaptersDone: record.chaptersDone,
     history: record.history as EpochRecord[],
     trainSeconds: record.trainSeconds,
     evalSeconds: record.evalSeconds,
     weights,
+    optimizer,
     layers: record.layers,
   };
 }

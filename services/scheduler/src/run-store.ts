@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import Type from 'typebox';
 import Value from 'typebox/value';
-import { InvalidSpecError, PipelineSummarySchema, RUN_ID_PATTERN, RunSpecSchema, RunStatusSchema, TrainSummarySchema, parseRunSpec, type RunSpec } from '@pff/contracts';
+import { decodeFrame, encodeFrame, InvalidSpecError, MessageError, PipelineSummarySchema, RUN_ID_PATTERN, RunSpecSchema, RunStatusSchema, TrainSummarySchema, parseRunSpec, type NamedTensor, type RunSpec } from '@pff/contracts';
 import type { FFNetwork } from '@pff/ff-core';
 import { loadModel, MODEL_FILE, ModelFileError, saveModel, type SavedModel } from '@pff/model-io';
 import type { Float32Map } from './types.js';
@@ -124,12 +124,16 @@ export class RunStore {
    * exists that matches the record (which is saved after the checkpoint, so for a moment
    * the record is one chapter behind the new checkpoint and matches the previous one).
    */
-  async saveNetwork(runId: string, which: 'checkpoint' | 'model', spec: RunSpec, network: FFNetwork, metadata: Record<string, unknown> = {}): Promise<void> {
+  async saveNetwork(
+    runId: string, which: 'checkpoint' | 'model', spec: RunSpec, network: FFNetwork, metadata: Record<string, unknown> = {}, optimizer: readonly NamedTensor[] = [],
+  ): Promise<void> {
     const target = this.path(runId, which);
     const staged = `${target}.tmp`;
     const previous = `${target}.prev`;
     rmSync(staged, { recursive: true, force: true });
     await saveModel(staged, spec, network, metadata);
+    // The workers' optimizer state (a PFF frame of named tensors), so a resumed run trains on exactly.
+    if (optimizer.length > 0) writeFileSync(join(staged, OPTIMIZER_FILE), encodeFrame({ kind: 'optimizer-state' }, optimizer));
     // No `target` (a swap was cut short): `previous` is the one the record matches; keep it.
     if (existsSync(target)) {
       rmSync(previous, { recursive: true, force: true });
@@ -143,7 +147,7 @@ export class RunStore {
    * latest, or the one before when the process died between writing a checkpoint and
    * its record. ModelFileError naming the file when neither is whole and matching.
    */
-  loadCheckpoint(runId: string): { spec: RunSpec; weights: Float32Map } {
+  loadCheckpoint(runId: string): { spec: RunSpec; weights: Float32Map; optimizer: NamedTensor[] } {
     const { chaptersDone } = this.get(runId);
     const target = this.path(runId, 'checkpoint');
     let failure: ModelFileError | null = null;
@@ -160,7 +164,7 @@ export class RunStore {
       const matches = chapter === undefined || chapter === chaptersDone;
       const weights = matches ? new Map(saved.network.namedWeights().map(([name, v]) => [name, v.dataSync().slice() as Float32Array])) : null;
       saved.network.dispose();
-      if (weights) return { spec: parseRunSpec(saved.spec), weights };
+      if (weights) return { spec: parseRunSpec(saved.spec), weights, optimizer: readOptimizerState(dir) };
       failure ??= new ModelFileError(join(dir, MODEL_FILE), `is the checkpoint after chapter ${JSON.stringify(chapter)}, the run record says ${chaptersDone}`);
     }
     throw failure!;
@@ -168,5 +172,18 @@ export class RunStore {
 
   modelDir(runId: string): string {
     return this.path(runId, 'model');
+  }
+}
+
+/** The optimizer state file of a checkpoint (absent from checkpoints written before it existed). */
+export const OPTIMIZER_FILE = 'optimizer.bin';
+
+function readOptimizerState(dir: string): NamedTensor[] {
+  const file = join(dir, OPTIMIZER_FILE);
+  if (!existsSync(file)) return [];
+  try {
+    return [...decodeFrame(readFileSync(file)).tensors.values()].map((t) => ({ ...t, data: t.data.slice() }));
+  } catch (error) {
+    throw new ModelFileError(file, error instanceof MessageError ? error.reason : String(error));
   }
 }

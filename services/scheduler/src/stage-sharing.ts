@@ -4,7 +4,7 @@ import type { Transport } from '@pff/transport';
 import type { Membership } from './membership.js';
 import type { PipelinePlan } from './plan.js';
 import { averageOf, describeContributions, ShareRound, type Contribution } from './share-round.js';
-import { loadStageParams, readStageParams, stageTensors } from './stage-weights.js';
+import { loadStageParams, readStageParams, stageTensors, stageWeights } from './stage-weights.js';
 
 export interface StageSharingDeps {
   readonly transport: Transport;
@@ -87,6 +87,14 @@ export class StageSharing {
     const weights = readStageParams(decoded, this.deps.network, this.deps.plan.stages[event.stage]!);
     const optimizer = [...decoded.tensors.values()].filter((t) => t.name.includes('#'));
     this.rounds.get(event.stage)?.add(event, weights, optimizer);
+  }
+
+  /** A resumed run: the optimizer state of its checkpoint, each tensor to the stage whose weight it belongs to. */
+  restoreOptimizers(tensors: readonly NamedTensor[]): void {
+    this.deps.plan.stages.forEach((range, stage) => {
+      const names = new Set(stageWeights(this.deps.network, range).map(([name]) => name));
+      this.optimizers[stage] = tensors.filter((t) => names.has(t.name.slice(0, t.name.indexOf('#'))));
+    });
   }
 
   /** The optimizer state that goes with the stage's shared parameters, for a newcomer (none after an average of several). */
