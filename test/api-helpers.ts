@@ -59,7 +59,7 @@ export async function startApiFixture(options: { maxRuns?: number; maxQueuedRuns
   const scheduler = createSchedulerService({
     config: {
       brokerUrl: '', brokerUsername: '', brokerPassword: '', brokerWaitMs: 0, persistentMessages: true, maxMessageBytes: 4 * 1024 * 1024, port: 0, backend: 'wasm', dataDir: '', runDir,
-      maxRuns: options.maxRuns ?? 2, maxQueuedRuns: options.maxQueuedRuns ?? 0, commitEvery: 16,
+      maxRuns: options.maxRuns ?? 2, maxQueuedRuns: options.maxQueuedRuns ?? 0, commitEvery: 8,
     },
     transport: cluster.transport,
     log,

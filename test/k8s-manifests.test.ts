@@ -159,12 +159,15 @@ for (const overlay of OVERLAYS) {
         assert.ok(spec.maxReplicaCount > spec.minReplicaCount, 'room to scale');
         assert.equal(spec.maxReplicaCount, Number((apiEnv.get('PFF_MAX_STAGE_REPLICAS') as { value: string }).value), 'the API refuses federated runs that need more replicas than KEDA will start');
         const prefetch = Number((env.get('PFF_PREFETCH') as { value: string }).value);
-        const held = prefetch + commitEvery;
-        assert.ok(Number(spec.triggers[0]!.metadata['value']) <= held, `a busy replica (holding PFF_PREFETCH ${prefetch} batches and up to PFF_COMMIT_EVERY ${commitEvery} awaiting their commit) alone keeps its place: the trigger value is at most ${held}`);
+        // Ready messages only: what a replica holds (in hand, or trained and awaiting its commit) is no backlog.
+        const window = 3 * Number((apiEnv.get('PFF_DEFAULT_WORKERS') as { value: string }).value);
+        const value = Number(spec.triggers[0]!.metadata['value']);
+        assert.ok(prefetch + commitEvery < window, `a lone replica (PFF_PREFETCH ${prefetch} + PFF_COMMIT_EVERY ${commitEvery} deliveries at most) cannot take a default run's whole in-flight window (${window}): a backed-up stage leaves batches waiting`);
+        assert.ok(value <= window - prefetch - commitEvery, `what a backed-up stage leaves waiting (at least ${window - prefetch - commitEvery}, more while it holds batches for a commit) reaches the trigger value ${value}`);
         const trigger = spec.triggers[0]!;
         assert.equal(trigger.type, 'rabbitmq');
-        assert.equal(trigger.metadata['protocol'], 'http', 'the management API, which counts unacked messages');
-        assert.equal(trigger.metadata['excludeUnacknowledged'], 'false', 'unacked (in training) batches count');
+        assert.equal(trigger.metadata['protocol'], 'http', 'the management API (queue names by regex, unacked left out)');
+        assert.equal(trigger.metadata['excludeUnacknowledged'], 'true', 'batches a replica holds (in hand, or awaiting their commit) are no backlog');
         assert.equal(trigger.metadata['useRegex'], 'true');
         assert.equal(trigger.metadata['operation'], 'sum', 'summed over every run');
         const host = new URL(trigger.metadata['host']!);

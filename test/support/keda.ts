@@ -1,7 +1,8 @@
 // KEDA's decision for a ScaledObject with a RabbitMQ QueueLength trigger, computed from
-// RabbitMQ's own per-queue metrics: the sum of the matching queues' depth (ready plus
-// unacknowledged, as excludeUnacknowledged=false asks) over the target value, rounded up
-// and kept within [minReplicaCount, maxReplicaCount], as the HPA KEDA drives computes it.
+// RabbitMQ's own per-queue metrics: the sum of the matching queues' depth (ready only, as
+// excludeUnacknowledged=true asks, or ready plus unacknowledged) over the target value,
+// rounded up and kept within [minReplicaCount, maxReplicaCount], as the HPA KEDA drives
+// computes it.
 import type { K8sObject } from './k8s.js';
 
 interface RabbitTrigger {
@@ -9,33 +10,42 @@ interface RabbitTrigger {
   metadata: Record<string, string>;
 }
 
-/** Queue name -> ready + unacked messages, from `/metrics/per-object` of rabbitmq_prometheus. */
-export function queueDepths(metricsText: string): Map<string, number> {
-  const depths = new Map<string, number>();
+/** A queue's messages: waiting (ready) and in all (ready plus delivered and unacknowledged). */
+export interface QueueDepth {
+  ready: number;
+  messages: number;
+}
+
+/** Queue name -> its depth, from `/metrics/per-object` of rabbitmq_prometheus. */
+export function queueDepths(metricsText: string): Map<string, QueueDepth> {
+  const depths = new Map<string, QueueDepth>();
   for (const line of metricsText.split('\n')) {
-    if (!line.startsWith('rabbitmq_queue_messages{')) continue;
-    const queue = /queue="([^"]+)"/.exec(line)?.[1];
-    if (queue) depths.set(queue, Number(line.split(' ').pop()));
+    const metric = line.startsWith('rabbitmq_queue_messages{') ? 'messages' : line.startsWith('rabbitmq_queue_messages_ready{') ? 'ready' : null;
+    const queue = metric ? /queue="([^"]+)"/.exec(line)?.[1] : undefined;
+    if (!metric || !queue) continue;
+    const depth = depths.get(queue) ?? { ready: 0, messages: 0 };
+    depth[metric] = Number(line.split(' ').pop());
+    depths.set(queue, depth);
   }
   return depths;
 }
 
-export async function fetchQueueDepths(url = 'http://127.0.0.1:15692/metrics/per-object'): Promise<Map<string, number>> {
+export async function fetchQueueDepths(url = 'http://127.0.0.1:15692/metrics/per-object'): Promise<Map<string, QueueDepth>> {
   return queueDepths(await (await fetch(url)).text());
 }
 
 /** The replica count KEDA asks for, given the queues' depths. */
-export function desiredReplicas(scaledObject: K8sObject, depths: ReadonlyMap<string, number>): { desired: number; backlog: number } {
+export function desiredReplicas(scaledObject: K8sObject, depths: ReadonlyMap<string, QueueDepth>): { desired: number; backlog: number } {
   const spec = scaledObject.spec as { minReplicaCount: number; maxReplicaCount: number; triggers: RabbitTrigger[] };
   const trigger = spec.triggers.find((t) => t.type === 'rabbitmq');
   if (!trigger) throw new Error(`${scaledObject.metadata.name} has no rabbitmq trigger`);
-  const { queueName, useRegex, operation, mode, value } = trigger.metadata;
-  if (mode !== 'QueueLength' || useRegex !== 'true' || operation !== 'sum' || trigger.metadata['excludeUnacknowledged'] !== 'false') {
-    throw new Error(`${scaledObject.metadata.name}: only QueueLength, useRegex, sum, with unacked counted, is emulated here`);
+  const { queueName, useRegex, operation, mode, value, excludeUnacknowledged } = trigger.metadata;
+  if (mode !== 'QueueLength' || useRegex !== 'true' || operation !== 'sum' || !['true', 'false'].includes(excludeUnacknowledged ?? '')) {
+    throw new Error(`${scaledObject.metadata.name}: only QueueLength, useRegex, sum, with excludeUnacknowledged set, is emulated here`);
   }
   const pattern = new RegExp(queueName!);
   let backlog = 0;
-  for (const [queue, depth] of depths) if (pattern.test(queue)) backlog += depth;
+  for (const [queue, depth] of depths) if (pattern.test(queue)) backlog += excludeUnacknowledged === 'true' ? depth.ready : depth.messages;
   const desired = Math.min(spec.maxReplicaCount, Math.max(spec.minReplicaCount, Math.ceil(backlog / Number(value))));
   return { desired, backlog };
 }

@@ -103,7 +103,7 @@ export const maxQueuedRunsSetting: convict.SchemaObj<number> = {
 export const commitEverySetting: convict.SchemaObj<number> = {
   doc: 'batches a worker trains between commits of its parameters (and optimizer state) to the scheduler; it holds their deliveries unacknowledged until then, and a worker that dies has at most these to train again (1 to 256; smaller costs more traffic)',
   format: 'commit-every',
-  default: 16,
+  default: 8,
   env: 'PFF_COMMIT_EVERY',
 };
 

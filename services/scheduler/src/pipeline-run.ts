@@ -58,7 +58,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   shareTimeoutMs: 30_000,
   liveMs: 7_000,
   stallMs: 300_000,
-  commitEvery: 16,
+  commitEvery: 8,
   commitMs: 2000,
 };
 
