@@ -3,6 +3,7 @@
 // excludeUnacknowledged=true asks, or ready plus unacknowledged) over the target value,
 // rounded up and kept within [minReplicaCount, maxReplicaCount], as the HPA KEDA drives
 // computes it.
+import { parseMetrics } from '@pff/bench';
 import type { K8sObject } from './k8s.js';
 
 interface RabbitTrigger {
@@ -18,14 +19,16 @@ export interface QueueDepth {
 
 /** Queue name -> its depth, from `/metrics/per-object` of rabbitmq_prometheus. */
 export function queueDepths(metricsText: string): Map<string, QueueDepth> {
+  const metrics = parseMetrics(metricsText);
   const depths = new Map<string, QueueDepth>();
-  for (const line of metricsText.split('\n')) {
-    const metric = line.startsWith('rabbitmq_queue_messages{') ? 'messages' : line.startsWith('rabbitmq_queue_messages_ready{') ? 'ready' : null;
-    const queue = metric ? /queue="([^"]+)"/.exec(line)?.[1] : undefined;
-    if (!metric || !queue) continue;
-    const depth = depths.get(queue) ?? { ready: 0, messages: 0 };
-    depth[metric] = Number(line.split(' ').pop());
-    depths.set(queue, depth);
+  for (const [name, field] of [['rabbitmq_queue_messages', 'messages'], ['rabbitmq_queue_messages_ready', 'ready']] as const) {
+    for (const { labels, value } of metrics.get(name) ?? []) {
+      const queue = labels['queue'];
+      if (!queue) continue;
+      const depth = depths.get(queue) ?? { ready: 0, messages: 0 };
+      depth[field] = value;
+      depths.set(queue, depth);
+    }
   }
   return depths;
 }

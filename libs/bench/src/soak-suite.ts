@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunSpec, type RunSpecInput } from '@pff/contracts';
-import { DEFAULT_PIPELINE_OPTIONS, planPipeline } from '@pff/scheduler';
+import { DEFAULT_PIPELINE_OPTIONS, inFlightWindow, planPipeline } from '@pff/scheduler';
 import { benchApiClient } from './api-client.js';
 import { redactUrl } from './redact-url.js';
 import { startSoakRole, type SoakRole } from './soak-roles.js';
 import { prometheusQueueCounts, queueSampleOf, rabbitmqctlQueueCounts, type QueueSample } from './soak-queues.js';
 import { startSoakSampler } from './soak-sampler.js';
 import { soakTable } from './soak-table.js';
-import { inFlightWindow, judgeSoak, stageDepthBound, type IdlePoint } from './soak-verdict.js';
+import { judgeSoak, stageDepthBound, type IdlePoint } from './soak-verdict.js';
 import { waitForIdle } from './soak-idle.js';
 
 export interface SoakBenchOptions {

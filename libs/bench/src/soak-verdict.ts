@@ -1,18 +1,9 @@
-import type { PipelinePlan } from '@pff/scheduler';
+import { inFlightWindow, type PipelinePlan } from '@pff/scheduler';
 import type { ProcessSample, SoakSample } from './soak-sampler.js';
 import { trendOf, type Trend } from './trend.js';
 
 const MIB = 1024 * 1024;
 
-/**
- * The scheduler's bound on a run's batches in flight (sent to the first stage, not yet
- * through the last), as PipelineRun's maxInFlight computes it with the default options
- * (services/scheduler/src/pipeline-run.ts): 3 per worker of the plan, at least 4. No
- * stage queue can have more batches waiting for a worker (ready) than that.
- */
-export function inFlightWindow(plan: PipelinePlan): number {
-  return Math.max(4, 3 * plan.replicas.reduce((a, b) => a + b, 0));
-}
 
 /**
  * The most messages a stage queue can hold, ready plus unacknowledged: the window, plus

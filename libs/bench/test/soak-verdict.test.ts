@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { parseMetrics, total } from '../src/prometheus-text.js';
 import { queueSampleOf } from '../src/soak-queues.js';
 import type { ProcessSample, SoakSample } from '../src/soak-sampler.js';
-import { inFlightWindow, judgeSoak, stageDepthBound, type IdlePoint } from '../src/soak-verdict.js';
+import { inFlightWindow } from '@pff/scheduler';
+import { judgeSoak, stageDepthBound, type IdlePoint } from '../src/soak-verdict.js';
 import { slopePerMinute, trendOf } from '../src/trend.js';
 
 const MIB = 1024 * 1024;

@@ -1,4 +1,4 @@
-import { batchKey, type DroppedEvent, type LayerCounts, type LayerRange, type TrainedEvent } from '@pff/contracts';
+import { batchKey, epochOfKey, type DroppedEvent, type LayerCounts, type LayerRange, type TrainedEvent } from '@pff/contracts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -48,6 +48,6 @@ export class Accounting {
   trainedKeys(stage: number, epochs: ReadonlySet<number>): string[] {
     const range = this.stages[stage];
     if (!range) return [];
-    return [...this.seen[range.last]!].filter((key) => epochs.has(Number(key.slice(0, key.indexOf(':')))));
+    return [...this.seen[range.last]!].filter((key) => epochs.has(epochOfKey(key)));
   }
 }

@@ -6,7 +6,7 @@ export {
   type ResumePoint,
   type Checkpoint,
 } from './pipeline-run.js';
-export { planPipeline, partition, type PipelinePlan } from './plan.js';
+export { inFlightWindow, planPipeline, partition, type PipelinePlan } from './plan.js';
 export type { RunResult } from './run-result.js';
 export { createSchedulerService, type SchedulerService, type SchedulerServiceDeps } from './create-scheduler-service.js';
 export { runSchedulerMain } from './main.js';

@@ -29,7 +29,7 @@ import { dealShards, encodeFirstBatch, planEpoch } from './batch-producer.js';
 import { ChapterStats } from './chapter-stats.js';
 import { wasStopped } from './run-stopped.js';
 import { Membership } from './membership.js';
-import { planPipeline, type PipelinePlan } from './plan.js';
+import { inFlightWindow, planPipeline, type PipelinePlan } from './plan.js';
 import type { PipelineSummary, RunResult } from './run-result.js';
 import { StageSharing } from './stage-sharing.js';
 import { stageTensors } from './stage-weights.js';
@@ -183,8 +183,7 @@ export class PipelineRun {
   }
 
   private get maxInFlight(): number {
-    const workers = this.plan.replicas.reduce((a, b) => a + b, 0);
-    return this.options.inFlight > 0 ? this.options.inFlight : Math.max(4, 3 * workers);
+    return this.options.inFlight > 0 ? this.options.inFlight : inFlightWindow(this.plan);
   }
 
   async run(): Promise<RunResult> {

@@ -17,6 +17,11 @@ export interface PipelinePlan {
  * every layer, `workers` replicas competing for batches. federated: as all-layers, each
  * replica on its own private shard.
  */
+/** A run's default bound on batches in flight (sent to the first stage, not yet through the last): 3 per worker of the plan, at least 4. */
+export function inFlightWindow(plan: PipelinePlan): number {
+  return Math.max(4, 3 * plan.replicas.reduce((a, b) => a + b, 0));
+}
+
 export function planPipeline(spec: RunSpec, inputSize: number): PipelinePlan {
   const count = spec.layers.length;
   const whole: LayerRange[] = [{ first: 0, last: count - 1 }];

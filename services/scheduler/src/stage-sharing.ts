@@ -1,4 +1,4 @@
-import { encodeMessage, stageTopic, type Decoded, type NamedTensor, type ParamsEvent } from '@pff/contracts';
+import { encodeMessage, epochOfKey, stageTopic, type Decoded, type NamedTensor, type ParamsEvent } from '@pff/contracts';
 import type { FFNetwork } from '@pff/ff-core';
 import type { Transport } from '@pff/transport';
 import type { Membership } from './membership.js';
@@ -79,7 +79,7 @@ export class StageSharing {
 
   /** Batches of the stage committed so far whose epoch passes `keep`. */
   committedKeys(stage: number, keep: (epoch: number) => boolean): string[] {
-    return [...(this.committed[stage] ?? [])].filter((key) => keep(Number(key.slice(0, key.indexOf(':')))));
+    return [...(this.committed[stage] ?? [])].filter((key) => keep(epochOfKey(key)));
   }
 
   /** A replica's parameters arrived; parameters that do not fit the stage throw MessageError (round or not). */

@@ -29,3 +29,8 @@ export function stageTopic(runId: string, stage: number): string {
 export function batchKey(epoch: number, index: number): string {
   return `${epoch}:${index}`;
 }
+
+/** The epoch of a batch identity made by batchKey. */
+export function epochOfKey(key: string): number {
+  return Number(key.slice(0, key.indexOf(':')));
+}
